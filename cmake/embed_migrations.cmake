@@ -1,0 +1,12 @@
+# Writes a C++ file holding every migration as a string, sorted by file name (NNNN_name[.dialect].sql).
+file(GLOB files ${DIR}/*.sql)
+list(SORT files)
+set(out "// Generated from src/storage/migrations: do not edit.\n#include \"storage/migrations.hpp\"\nnamespace cordee::storage {\nconst std::vector<EmbeddedMigration>& EmbeddedMigrations() {\n  static const std::vector<EmbeddedMigration> all = {\n")
+foreach(f ${files})
+  get_filename_component(name ${f} NAME)
+  file(READ ${f} content)
+  string(APPEND out "    {\"${name}\", R\"cordee_sql(${content})cordee_sql\"},\n")
+endforeach()
+string(APPEND out "  };\n  return all;\n}\n}  // namespace cordee::storage\n")
+file(WRITE ${OUT}.tmp "${out}")
+file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)

@@ -1,0 +1,35 @@
+#pragma once
+// Wiring: opens the database, applies migrations, builds every service and registers every route.
+// Commands (serve, demo, admin…) start from here.
+#include "auth/service.hpp"
+#include "common/config.hpp"
+#include "http/metrics.hpp"
+#include "http/router.hpp"
+#include "http/static_files.hpp"
+#include "mail/outbox.hpp"
+#include "portal/service.hpp"
+#include "storage/database.hpp"
+
+#include <memory>
+
+namespace cordee::app {
+
+struct App {
+    explicit App(Config config);
+    ~App();
+    void RegisterRoutes(const http::StaticFiles& statics);
+
+    Config cfg;
+    std::unique_ptr<storage::Database> db;
+    std::unique_ptr<mail::Dispatcher> mailer;
+    std::unique_ptr<auth::AuthService> auth;
+    std::unique_ptr<portal::PortalService> portal;
+    http::Router router;
+    http::Metrics metrics;
+};
+
+int RunCommand(const std::vector<std::string>& args);
+// Fills the fictional demo territory; writes DATA/demo-accounts.json and returns its content.
+std::string LoadDemo(App& app);
+
+}  // namespace cordee::app

@@ -1,0 +1,172 @@
+// Command dispatch: serve, migrate, demo, admin, audit verify, routes. Each has --help.
+#include "app/app.hpp"
+#include "audit/audit.hpp"
+#include "common/crypto.hpp"
+#include "common/log.hpp"
+#include "http/server.hpp"
+#include "storage/migrations.hpp"
+
+#include <csignal>
+#include <iostream>
+#include <map>
+
+namespace cordee::app {
+namespace {
+
+using Args = std::vector<std::string>;
+
+std::string Option(const Args& rest, const std::string& name) {
+    for (size_t i = 0; i + 1 < rest.size(); ++i)
+        if (rest[i] == "--" + name) return rest[i + 1];
+    return {};
+}
+
+bool WantsHelp(const Args& rest) {
+    for (const auto& a : rest)
+        if (a == "--help" || a == "-h") return true;
+    return false;
+}
+
+int Serve(Config cfg) {
+    log::Init(cfg.log_level);
+    App app(cfg);
+    http::StaticFiles statics(cfg.web_root);
+    app.RegisterRoutes(statics);
+    http::ServerOptions opt;
+    opt.listen = cfg.listen;
+    opt.port = cfg.port;
+    opt.io_threads = cfg.io_threads;
+    opt.worker_threads = cfg.worker_threads;
+    opt.tls_cert = cfg.tls_cert;
+    opt.tls_key = cfg.tls_key;
+    opt.max_body_bytes = cfg.max_body_bytes;
+    opt.access_log = cfg.access_log;
+    http::Server server(opt, app.router, statics, app.metrics);
+    const int port = server.Listen();
+    app.cfg.port = port;  // emailed links use the real port when 0 was asked
+    app.mailer->Start();
+    const std::string scheme = cfg.tls_cert.empty() ? "http" : "https";
+    log::Info("listening", {{"url", scheme + "://" + cfg.listen + ":" + std::to_string(port)},
+                            {"database", cfg.UsesPostgres() ? "postgresql" : "sqlite"},
+                            {"web_files", static_cast<unsigned long>(statics.size())}});
+    server.Run();
+    log::Flush();
+    return 0;
+}
+
+int Demo(Config cfg) {
+    App app(cfg);
+    std::cout << LoadDemo(app);
+    app.mailer->DeliverPending();
+    return 0;
+}
+
+int Migrate(Config cfg) {
+    auto db = storage::OpenDatabase(cfg.database, cfg.data, 1);
+    const auto applied = storage::Migrate(*db);
+    for (const auto& f : applied) std::cout << "appliquée : " << f << "\n";
+    std::cout << (applied.empty() ? "Base à jour, aucune migration à appliquer.\n"
+                                  : std::to_string(applied.size()) + " migration(s) appliquée(s).\n");
+    db->Close();
+    return 0;
+}
+
+int AuditVerify(Config cfg) {
+    auto db = storage::OpenDatabase(cfg.database, cfg.data, 1);
+    const auto r = audit::Verify(*db);
+    db->Close();
+    if (r.ok) {
+        std::cout << "Journal d'audit intact : " << r.checked << " entrées vérifiées.\n";
+        return 0;
+    }
+    std::cerr << "Journal d'audit ALTÉRÉ à l'entrée " << *r.first_bad_seq << " : " << r.problem << " ("
+              << r.checked << " entrées correctes avant).\n";
+    return 1;
+}
+
+int CreateOperator(Config cfg, const Args& rest) {
+    auth::NewAccount n;
+    n.email = Option(rest, "email");
+    n.password = Option(rest, "password");
+    n.first_name = Option(rest, "first-name");
+    n.last_name = Option(rest, "last-name");
+    n.role = auth::kOperator;
+    n.profession_code = "OPE";
+    n.profession_label = "Opérateur de territoire";
+    if (n.email.empty() || n.first_name.empty() || n.last_name.empty()) {
+        std::cerr << "Il manque --email, --first-name ou --last-name.\n";
+        return 2;
+    }
+    if (n.password.empty()) {
+        std::cerr << "Mot de passe (12 caractères au moins) : ";
+        std::getline(std::cin, n.password);
+    }
+    if (n.password.size() < 12) {
+        std::cerr << "Le mot de passe doit compter 12 caractères au moins.\n";
+        return 2;
+    }
+    App app(cfg);
+    const std::string id = app.auth->CreateAccount(n, "cli");
+    std::cout << "Opérateur créé : " << n.email << " (" << id
+              << "). À la première connexion, il configurera son application d'authentification.\n";
+    return 0;
+}
+
+int Routes(Config cfg) {
+    // The route table, without opening a database: the OpenAPI test compares it with docs/openapi.yaml.
+    cfg.database = "sqlite::memory:";
+    App app(cfg);
+    http::StaticFiles none("");
+    app.RegisterRoutes(none);
+    for (const auto& line : app.router.Table()) std::cout << line << "\n";
+    return 0;
+}
+
+const char* kUsage =
+    "Cordée — plateforme régionale de coordination des parcours (e-parcours)\n\n"
+    "Usage: cordee COMMAND [options]\n\n"
+    "Commands:\n"
+    "  serve                  run the web app, the API and the workers\n"
+    "  migrate                apply database migrations and exit\n"
+    "  demo                   fill a fictional demo territory (writes DATA/demo-accounts.json)\n"
+    "  admin create-operator  --email E --first-name F --last-name L [--password P]\n"
+    "  audit verify           check the hash chain of the audit trail (exit 1 if altered)\n"
+    "  routes                 print the HTTP route table\n\n"
+    "Every command accepts --help and the settings below.\n\n";
+
+}  // namespace
+
+int RunCommand(const Args& args) {
+    crypto::Init();
+    if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+        std::cout << kUsage << ConfigHelp();
+        return args.empty() ? 2 : 0;
+    }
+    const std::string cmd = args[0];
+    Config cfg;
+    Args rest;
+    try {
+        rest = LoadConfig(cfg, Args(args.begin() + 1, args.end()));
+        if (WantsHelp(rest)) {
+            std::cout << kUsage << ConfigHelp();
+            return 0;
+        }
+        if (cmd == "serve") return Serve(cfg);
+        if (cmd == "migrate") return Migrate(cfg);
+        if (cmd == "demo") return Demo(cfg);
+        if (cmd == "routes") return Routes(cfg);
+        if (cmd == "admin" && !rest.empty() && rest[0] == "create-operator") return CreateOperator(cfg, rest);
+        if (cmd == "audit" && !rest.empty() && rest[0] == "verify") return AuditVerify(cfg);
+        std::cerr << "Commande inconnue : " << cmd << "\n\n" << kUsage;
+        return 2;
+    } catch (const Error& e) {
+        std::cerr << "Erreur : " << e.title() << ". " << e.detail() << "\n";
+        for (const auto& fe : e.errors()) std::cerr << "  - " << fe.field << " : " << fe.message << "\n";
+        return 1;
+    } catch (const std::exception& e) {
+        std::cerr << "Erreur : " << e.what() << "\n";
+        return 1;
+    }
+}
+
+}  // namespace cordee::app

@@ -1,0 +1,573 @@
+#include "auth/service.hpp"
+
+#include "audit/audit.hpp"
+#include "auth/totp.hpp"
+#include "common/crypto.hpp"
+#include "common/errors.hpp"
+#include "common/ids.hpp"
+#include "common/text.hpp"
+#include "common/time.hpp"
+#include "storage/change_log.hpp"
+
+#include <boost/json.hpp>
+
+namespace cordee::auth {
+namespace {
+
+constexpr int64_t kPendingLifetime = 10 * 60 * kMicrosPerSecond;
+constexpr int64_t kThrottleWindow = 15 * 60 * kMicrosPerSecond;
+constexpr int64_t kMaxFailuresPerAccount = 5;
+constexpr int64_t kMaxFailuresPerAddress = 50;
+constexpr int64_t kConfirmLifetime = 48 * 3600 * kMicrosPerSecond;
+constexpr int64_t kResetLifetime = 3600 * kMicrosPerSecond;
+
+Error InvalidCredentials() {
+    return Error(401, "invalid-credentials", "Identifiants incorrects", "L'adresse e-mail ou le mot de passe est incorrect.");
+}
+Error InvalidCode() {
+    return Error(401, "invalid-code", "Code incorrect", "Le code saisi est incorrect ou a expiré. Saisissez le code affiché maintenant par votre application.");
+}
+Error InvalidToken() {
+    return Error(400, "invalid-token", "Lien invalide", "Ce lien n'est pas valide ou a déjà servi. Demandez-en un nouveau.");
+}
+
+std::string DummyHash() {
+    // Unknown emails are checked against this hash so that they take as long as known ones.
+    static const std::string h = crypto::HashPassword("cordee-timing-equaliser");
+    return h;
+}
+
+std::string NormalizeRecoveryCode(const std::string& code) { return AsciiLower(Trim(code)); }
+
+std::string NewRecoveryCode() {
+    const std::string b = AsciiLower(crypto::Base32Encode(crypto::RandomBytes(7)));
+    return b.substr(0, 5) + "-" + b.substr(5, 5);
+}
+
+audit::Event Ev(std::string actor, std::string action, std::string target_id, std::string ip,
+                std::string outcome = "success", boost::json::object detail = {}) {
+    return audit::Event{std::move(actor), std::move(action), "account", std::move(target_id),
+                        std::move(ip), std::move(outcome), std::move(detail)};
+}
+
+}  // namespace
+
+bool IsRole(const std::string& r) {
+    return r == kProfessional || r == kCoordinator || r == kStructureAdmin || r == kOperator;
+}
+
+boost::json::object ToJson(const Account& a) {
+    boost::json::array structures;
+    for (const auto& s : a.structures)
+        structures.push_back({{"id", s.id}, {"name", s.name}, {"role", s.role}, {"proposed", s.proposed}});
+    auto opt = [](const std::string& v) -> boost::json::value {
+        if (v.empty()) return nullptr;
+        return boost::json::value(v);
+    };
+    return {{"id", a.id},
+            {"email", a.email},
+            {"first_name", a.first_name},
+            {"last_name", a.last_name},
+            {"role", a.role},
+            {"status", a.status},
+            {"profession_code", a.profession_code},
+            {"profession_label", a.profession_label},
+            {"specialty", opt(a.specialty)},
+            {"rpps", opt(a.rpps)},
+            {"phone", opt(a.phone)},
+            {"structures", structures},
+            {"created_at", FormatRfc3339(a.created_at)},
+            {"version", a.version}};
+}
+
+AuthService::AuthService(storage::Database& db, mail::Dispatcher* mailer, const Config& cfg)
+    : db_(db), mailer_(mailer), cfg_(cfg) {}
+
+void AuthService::Mail(storage::Session& s, const std::string& to, const std::string& subject, const std::string& body) {
+    mail::Enqueue(s, {to, subject,
+                      body + "\n\n-- \nCordée, la plateforme de coordination de votre territoire.\n"
+                             "Ce message est automatique : merci de ne pas y répondre."});
+}
+
+std::pair<std::string, std::string> AuthService::NewSession(storage::Session& s, const std::string& account_id,
+                                                            const std::string& stage, int64_t lifetime) {
+    const std::string token = crypto::RandomToken(32), csrf = crypto::RandomToken(18);
+    const int64_t now = NowMicros();
+    repo::InsertSession(s, {crypto::Sha256Hex(token), account_id, stage, csrf, now, now, now + lifetime, "", "", ""});
+    return {token, csrf};
+}
+
+Principal AuthService::Authenticate(const Credentials& c) {
+    if (c.token.empty()) throw Unauthenticated();
+    const std::string hash = crypto::Sha256Hex(c.token);
+    auto row = db_.ReadValue([&](storage::Session& s) { return repo::FindSession(s, hash); });
+    if (!row) throw Unauthenticated("Votre session n'existe pas ou est terminée. Connectez-vous.");
+    const int64_t now = NowMicros();
+    const int64_t idle = cfg_.session_idle_seconds * kMicrosPerSecond;
+    if (now > row->expires_at || now - row->last_seen_at > idle) {
+        db_.Write([&](storage::Session& s) { repo::DeleteSession(s, hash); });
+        throw Error(401, "session-expired", "Session expirée",
+                    "Votre session a expiré par sécurité. Connectez-vous de nouveau.");
+    }
+    if (row->stage != "full") {
+        throw Error(401, "second-factor-required", "Second facteur requis",
+                    "Saisissez d'abord le code de votre application d'authentification.");
+    }
+    if (row->status != "active") {
+        throw Error(403, "account-disabled", "Compte inactif", "Ce compte n'est pas actif.");
+    }
+    Principal p{row->account_id, row->email, row->role, hash, row->csrf_token};
+    if (c.from_cookie && c.unsafe_method && !crypto::ConstantTimeEqual(c.csrf_header, row->csrf_token)) {
+        db_.Write([&](storage::Session& s) {
+            audit::Append(s, Ev(p.account_id, "auth.csrf", p.account_id, c.ip, "denied"));
+        });
+        throw Error(403, "csrf", "Requête refusée",
+                    "La requête ne vient pas de l'application Cordée (jeton anti-falsification absent ou faux).");
+    }
+    // Sliding idle time-out, written at most every minute (or quarter of the time-out) per session.
+    if (now - row->last_seen_at > std::min<int64_t>(60 * kMicrosPerSecond, idle / 4)) {
+        db_.Write([&](storage::Session& s) { repo::TouchSession(s, hash, now); });
+    }
+    return p;
+}
+
+void AuthService::CheckThrottle(storage::Session& s, const std::string& email, const std::string& ip) {
+    const int64_t since = NowMicros() - kThrottleWindow;
+    for (const auto& [key, limit] : {std::pair{"acct:" + email, kMaxFailuresPerAccount},
+                                     std::pair{"ip:" + ip, kMaxFailuresPerAddress}}) {
+        const auto [count, oldest] = repo::Failures(s, key, since);
+        if (count >= limit) {
+            const int64_t retry = (oldest + kThrottleWindow - NowMicros()) / kMicrosPerSecond + 1;
+            throw TooManyAttempts(static_cast<int>(std::max<int64_t>(retry, 1)));
+        }
+    }
+}
+
+PendingLogin AuthService::Login(const std::string& email, const std::string& password, const std::string& ip) {
+    auto account = db_.ReadValue([&](storage::Session& s) {
+        CheckThrottle(s, email, ip);
+        return repo::FindAccountByEmail(s, email);
+    });
+    const bool ok = crypto::VerifyPassword(account ? account->password_hash : DummyHash(), password) && account;
+    std::optional<Error> refusal;
+    PendingLogin out;
+    db_.Write([&](storage::Session& s) {
+        if (!ok) {
+            repo::InsertFailure(s, "acct:" + email, NowMicros());
+            repo::InsertFailure(s, "ip:" + ip, NowMicros());
+            audit::Append(s, Ev(account ? account->id : "", "auth.login", account ? account->id : "", ip, "failure",
+                                {{"reason", "bad_password"}, {"email", email}}));
+            refusal = InvalidCredentials();
+            return;
+        }
+        const std::string& st = account->status;
+        if (st == "pending_email") {
+            refusal = Error(403, "email-not-confirmed", "Adresse e-mail non confirmée",
+                            "Ouvrez le lien reçu par e-mail pour confirmer votre adresse.");
+        } else if (st == "pending_approval") {
+            refusal = Error(403, "account-pending-approval", "Inscription en attente",
+                            "Votre inscription attend la validation d'un administrateur. Vous serez prévenu par e-mail.");
+        } else if (st == "rejected") {
+            refusal = Error(403, "account-rejected", "Inscription refusée",
+                            "Votre inscription a été refusée. Motif : " + account->rejection_reason);
+        } else if (st == "disabled") {
+            refusal = Error(403, "account-disabled", "Compte désactivé", "Ce compte a été désactivé.");
+        }
+        if (refusal) {
+            audit::Append(s, Ev(account->id, "auth.login", account->id, ip, "denied", {{"reason", st}}));
+            return;
+        }
+        out.next = (st == "active" && account->totp_enabled) ? "totp" : "totp_enrol";
+        std::tie(out.token, out.csrf_token) =
+            NewSession(s, account->id, out.next == "totp" ? "totp" : "enrol", kPendingLifetime);
+        audit::Append(s, Ev(account->id, "auth.password", account->id, ip));
+    });
+    if (refusal) throw *refusal;
+    return out;
+}
+
+repo::SessionRow AuthService::RequireStage(const Credentials& c, const std::string& stage) {
+    if (c.token.empty()) throw Unauthenticated();
+    auto row = db_.ReadValue([&](storage::Session& s) { return repo::FindSession(s, crypto::Sha256Hex(c.token)); });
+    if (!row || row->stage != stage || NowMicros() > row->expires_at) {
+        throw Unauthenticated("Cette étape de connexion a expiré ou n'est pas la bonne. Recommencez la connexion.");
+    }
+    if (c.from_cookie && c.unsafe_method && !crypto::ConstantTimeEqual(c.csrf_header, row->csrf_token)) {
+        throw Error(403, "csrf", "Requête refusée", "Jeton anti-falsification absent ou faux.");
+    }
+    return *row;
+}
+
+OpenSession AuthService::CompleteTotp(const Credentials& c, const std::string& code) {
+    const auto pending = RequireStage(c, "totp");
+    std::optional<Error> refusal;
+    OpenSession out;
+    db_.Write([&](storage::Session& s) {
+        CheckThrottle(s, pending.email, c.ip);
+        auto account = repo::FindAccountById(s, pending.account_id);
+        if (!account || account->status != "active") throw Unauthenticated();
+        const int64_t now = NowMicros();
+        bool accepted = false;
+        std::string method = "totp";
+        if (code.size() > 6) {
+            method = "recovery_code";
+            accepted = repo::UseRecoveryCode(s, account->id, crypto::Sha256Hex(NormalizeRecoveryCode(code)), now);
+            if (!accepted) refusal = InvalidCode();
+        } else if (auto step = MatchTotp(account->totp_secret, code, now / kMicrosPerSecond)) {
+            accepted = repo::UseTotpStep(s, account->id, *step);
+            if (!accepted) {
+                refusal = Error(401, "code-already-used", "Code déjà utilisé",
+                                "Ce code a déjà servi. Attendez le code suivant de votre application.");
+            }
+        } else {
+            refusal = InvalidCode();
+        }
+        if (!accepted) {
+            repo::InsertFailure(s, "acct:" + account->email, now);
+            audit::Append(s, Ev(account->id, "auth.totp", account->id, c.ip, "failure", {{"method", method}}));
+            return;
+        }
+        repo::ClearFailures(s, "acct:" + account->email);
+        repo::DeleteSession(s, pending.token_hash);
+        // A new token at the second factor: a token seen before it can never become a full session.
+        std::tie(out.token, out.csrf_token) =
+            NewSession(s, account->id, "full", cfg_.session_absolute_seconds * kMicrosPerSecond);
+        audit::Append(s, Ev(account->id, "auth.login", account->id, c.ip, "success", {{"method", method}}));
+        out.account = *account;
+    });
+    if (refusal) throw *refusal;
+    return out;
+}
+
+std::pair<std::string, std::string> AuthService::BeginTotpEnrolment(const Credentials& c) {
+    const auto pending = RequireStage(c, "enrol");
+    return db_.WriteValue([&](storage::Session& s) {
+        auto account = repo::FindAccountById(s, pending.account_id);
+        if (!account) throw Unauthenticated();
+        std::string secret = account->totp_secret;
+        if (secret.empty() || account->totp_enabled) {
+            secret = NewTotpSecret();
+            repo::SetTotp(s, account->id, secret, false, 0);
+        }
+        return std::pair{secret, OtpauthUri(secret, account->email)};
+    });
+}
+
+Enrolled AuthService::FinishTotpEnrolment(const Credentials& c, const std::string& code) {
+    const auto pending = RequireStage(c, "enrol");
+    std::optional<Error> refusal;
+    Enrolled out;
+    db_.Write([&](storage::Session& s) {
+        CheckThrottle(s, pending.email, c.ip);
+        auto account = repo::FindAccountById(s, pending.account_id);
+        if (!account) throw Unauthenticated();
+        if (account->totp_secret.empty()) {
+            refusal = Error(409, "conflict", "Étape manquante", "Affichez d'abord le QR code à scanner.");
+            return;
+        }
+        auto step = MatchTotp(account->totp_secret, code, NowMicros() / kMicrosPerSecond);
+        if (!step) {
+            repo::InsertFailure(s, "acct:" + account->email, NowMicros());
+            audit::Append(s, Ev(account->id, "auth.totp_enrol", account->id, c.ip, "failure"));
+            refusal = InvalidCode();
+            return;
+        }
+        repo::SetTotp(s, account->id, account->totp_secret, true, *step);
+        std::vector<std::string> hashes;
+        for (int i = 0; i < 10; ++i) {
+            out.recovery_codes.push_back(NewRecoveryCode());
+            hashes.push_back(crypto::Sha256Hex(out.recovery_codes.back()));
+        }
+        repo::ReplaceRecoveryCodes(s, account->id, hashes);
+        repo::DeleteSession(s, pending.token_hash);
+        repo::ClearFailures(s, "acct:" + account->email);
+        if (account->status == "pending_totp") {
+            repo::SetStatus(s, account->id, "pending_approval", "", "");
+            out.status = "pending_approval";
+        } else {
+            out.status = account->status;
+        }
+        audit::Append(s, Ev(account->id, "auth.totp_enrol", account->id, c.ip));
+        if (out.status == "active") {
+            OpenSession os;
+            std::tie(os.token, os.csrf_token) =
+                NewSession(s, account->id, "full", cfg_.session_absolute_seconds * kMicrosPerSecond);
+            os.account = *repo::FindAccountById(s, account->id);
+            audit::Append(s, Ev(account->id, "auth.login", account->id, c.ip, "success", {{"method", "totp_enrol"}}));
+            out.session = std::move(os);
+        }
+    });
+    if (refusal) throw *refusal;
+    return out;
+}
+
+void AuthService::Logout(const Credentials& c) {
+    if (c.token.empty()) return;
+    const std::string hash = crypto::Sha256Hex(c.token);
+    db_.Write([&](storage::Session& s) {
+        auto row = repo::FindSession(s, hash);
+        if (!row) return;
+        repo::DeleteSession(s, hash);
+        audit::Append(s, Ev(row->account_id, "auth.logout", row->account_id, c.ip));
+    });
+}
+
+void AuthService::LogoutEverywhere(const Principal& p) {
+    db_.Write([&](storage::Session& s) {
+        const int64_t n = repo::DeleteSessionsOf(s, p.account_id);
+        audit::Append(s, Ev(p.account_id, "auth.logout_all", p.account_id, "", "success", {{"sessions", n}}));
+    });
+}
+
+void AuthService::RequestPasswordReset(const std::string& email, const std::string& ip) {
+    db_.Write([&](storage::Session& s) {
+        auto account = repo::FindAccountByEmail(s, email);
+        // At most 3 links an hour per address: no one can flood a mailbox through us.
+        const auto [recent, oldest] = repo::Failures(s, "reset:" + email, NowMicros() - 3600 * kMicrosPerSecond);
+        if (!account || recent >= 3 || account->status == "pending_email") {
+            audit::Append(s, Ev("", "auth.password_reset_request", account ? account->id : "", ip, "denied",
+                                {{"email", email}}));
+            return;
+        }
+        repo::InsertFailure(s, "reset:" + email, NowMicros());
+        const std::string token = crypto::RandomToken(32);
+        repo::InsertToken(s, crypto::Sha256Hex(token), account->id, "password_reset", NowMicros() + kResetLifetime);
+        Mail(s, email, "Cordée : réinitialisation de votre mot de passe",
+             "Bonjour " + account->first_name + ",\n\nPour choisir un nouveau mot de passe, ouvrez ce lien (valable "
+             "une heure, une seule fois) :\n" + cfg_.PublicUrl() + "/reinitialiser?jeton=" + token +
+             "\n\nSi vous n'avez rien demandé, ignorez ce message : votre mot de passe reste inchangé.");
+        audit::Append(s, Ev(account->id, "auth.password_reset_request", account->id, ip));
+    });
+    if (mailer_) mailer_->Poke();
+}
+
+void AuthService::ResetPassword(const std::string& token, const std::string& password, const std::string& ip) {
+    const std::string token_hash = crypto::Sha256Hex(token);
+    // Check the token before the (slow) hashing so that random tokens cost us nothing.
+    const bool exists = db_.ReadValue([&](storage::Session& s) {
+        return s.One("SELECT 1 FROM auth_tokens WHERE token_hash = ? AND purpose = 'password_reset' AND used_at IS NULL "
+                      "AND expires_at > ?",
+                      {token_hash, NowMicros()})
+            .has_value();
+    });
+    if (!exists) throw InvalidToken();
+    const std::string hash = crypto::HashPassword(password);
+    bool ok = false;
+    db_.Write([&](storage::Session& s) {
+        auto account_id = repo::ConsumeToken(s, token_hash, "password_reset", NowMicros());
+        if (!account_id) return;
+        ok = true;
+        repo::SetPassword(s, *account_id, hash);
+        repo::DeleteSessionsOf(s, *account_id);
+        auto account = repo::FindAccountById(s, *account_id);
+        repo::ClearFailures(s, "acct:" + account->email);
+        audit::Append(s, Ev(*account_id, "auth.password_reset", *account_id, ip));
+        Mail(s, account->email, "Cordée : votre mot de passe a été changé",
+             "Bonjour " + account->first_name + ",\n\nLe mot de passe de votre compte Cordée vient d'être changé et "
+             "toutes vos sessions ont été fermées.\nSi ce n'est pas vous, prévenez immédiatement l'administrateur "
+             "de votre territoire.");
+    });
+    if (!ok) throw InvalidToken();
+    if (mailer_) mailer_->Poke();
+}
+
+void AuthService::Register(const SignUp& in, const std::string& ip) {
+    const std::string hash = crypto::HashPassword(in.password);
+    std::optional<Error> refusal;
+    db_.Write([&](storage::Session& s) {
+        if (auto existing = repo::FindAccountByEmail(s, in.email)) {
+            // Same answer as a new sign-up (no account enumeration); the owner is told by email.
+            Mail(s, in.email, "Cordée : vous avez déjà un compte",
+                 "Bonjour,\n\nQuelqu'un (peut-être vous) a voulu créer un compte Cordée avec cette adresse, qui en a "
+                 "déjà un. Pour vous connecter : " + cfg_.PublicUrl() + "/connexion\nMot de passe oublié : " +
+                 cfg_.PublicUrl() + "/mot-de-passe-oublie");
+            audit::Append(s, Ev("", "enrolment.signup", existing->id, ip, "denied", {{"reason", "email_taken"}}));
+            return;
+        }
+        std::string structure_id = in.structure_id;
+        if (!structure_id.empty()) {
+            if (!s.One("SELECT 1 FROM structures WHERE id = ? AND status <> 'inactive'", {structure_id})) {
+                refusal = Invalid("structure_id", "structure inconnue");
+                return;
+            }
+        }
+        Account a;
+        a.id = NewUuidV7();
+        a.email = in.email;
+        a.password_hash = hash;
+        a.first_name = in.first_name;
+        a.last_name = in.last_name;
+        a.profession_code = in.profession_code;
+        a.profession_label = in.profession_label;
+        a.specialty = in.specialty;
+        a.rpps = in.rpps;
+        a.phone = in.phone;
+        a.role = kProfessional;
+        a.status = "pending_email";
+        repo::InsertAccount(s, a);
+        if (structure_id.empty() && !in.proposal_name.empty()) {
+            structure_id = NewUuidV7();
+            s.Exec("INSERT INTO structures (id, name, name_search, kind, commune, status, proposed_by, created_at) "
+                   "VALUES (?, ?, ?, 'proposed', ?, 'proposed', ?, ?)",
+                   {structure_id, in.proposal_name, FoldForSearch(in.proposal_name), in.proposal_commune, a.id,
+                    NowMicros()});
+        }
+        if (!structure_id.empty()) repo::LinkStructure(s, a.id, structure_id, "member");
+        const std::string token = crypto::RandomToken(32);
+        repo::InsertToken(s, crypto::Sha256Hex(token), a.id, "confirm_email", NowMicros() + kConfirmLifetime);
+        Mail(s, a.email, "Cordée : confirmez votre adresse e-mail",
+             "Bonjour " + a.first_name + ",\n\nPour confirmer votre adresse et poursuivre votre inscription, ouvrez ce "
+             "lien (valable 48 heures) :\n" + cfg_.PublicUrl() + "/confirmer?jeton=" + token +
+             "\n\nVous configurerez ensuite la double authentification, puis un administrateur validera votre compte.");
+        audit::Append(s, Ev(a.id, "enrolment.signup", a.id, ip, "success",
+                            {{"structure_id", structure_id}, {"proposed", !in.proposal_name.empty()}}));
+        storage::AppendChange(s, {"account", a.id, "create", "enrolments", "{}"});
+    });
+    if (refusal) throw *refusal;
+    if (mailer_) mailer_->Poke();
+}
+
+PendingLogin AuthService::ConfirmEmail(const std::string& token, const std::string& ip) {
+    std::optional<Error> refusal;
+    PendingLogin out;
+    db_.Write([&](storage::Session& s) {
+        auto account_id = repo::ConsumeToken(s, crypto::Sha256Hex(token), "confirm_email", NowMicros());
+        if (!account_id) {
+            refusal = InvalidToken();
+            return;
+        }
+        s.Exec("UPDATE accounts SET status = 'pending_totp', email_confirmed_at = ?, version = version + 1 WHERE id = ? "
+               "AND status = 'pending_email'",
+               {NowMicros(), *account_id});
+        out.next = "totp_enrol";
+        std::tie(out.token, out.csrf_token) = NewSession(s, *account_id, "enrol", kPendingLifetime);
+        audit::Append(s, Ev(*account_id, "enrolment.confirm_email", *account_id, ip));
+    });
+    if (refusal) throw *refusal;
+    return out;
+}
+
+std::vector<Account> AuthService::Enrolments(const Principal& p, const std::string& status) {
+    if (p.role != kOperator && p.role != kStructureAdmin) throw Forbidden("Réservé aux administrateurs.");
+    repo::EnrolmentFilter f;
+    f.status = status.empty() ? "pending_approval" : status;
+    if (p.role == kStructureAdmin) f.admin_of = p.account_id;
+    return db_.ReadValue([&](storage::Session& s) { return repo::ListEnrolments(s, f, 200); });
+}
+
+int64_t AuthService::PendingEnrolmentCount(const Principal& p) {
+    if (p.role != kOperator && p.role != kStructureAdmin) return 0;
+    return db_.ReadValue([&](storage::Session& s) {
+        return repo::CountPendingEnrolments(s, p.role == kOperator ? "" : p.account_id);
+    });
+}
+
+Account AuthService::Approve(const Principal& p, const std::string& id, const std::string& role) {
+    return db_.WriteValue([&](storage::Session& s) {
+        auto a = repo::FindAccountById(s, id);
+        if (!a) throw NotFound("Cette inscription n'existe pas.");
+        const bool allowed = p.role == kOperator || (p.role == kStructureAdmin && repo::SharesAdminStructure(s, p.account_id, id));
+        if (!allowed) throw Forbidden("Vous ne pouvez valider que les inscriptions de vos structures.");
+        if (role == kOperator && p.role != kOperator) throw Forbidden("Seul un opérateur peut nommer un opérateur.");
+        if (a->status != "pending_approval") {
+            throw Conflict("Cette inscription n'est pas en attente de validation.", ToJson(*a));
+        }
+        repo::SetStatus(s, id, "active", "", p.account_id);
+        repo::SetRole(s, id, role);
+        if (role == kStructureAdmin) s.Exec("UPDATE account_structures SET role = 'admin' WHERE account_id = ?", {id});
+        if (p.role == kOperator) {
+            s.Exec("UPDATE structures SET status = 'active' WHERE status = 'proposed' AND proposed_by = ?", {id});
+        }
+        Mail(s, a->email, "Cordée : votre compte est validé",
+             "Bonjour " + a->first_name + ",\n\nVotre inscription à Cordée a été validée. Vous pouvez vous connecter : " +
+                 cfg_.PublicUrl() + "/connexion");
+        audit::Append(s, Ev(p.account_id, "enrolment.approve", id, "", "success", {{"role", role}}));
+        auto updated = *repo::FindAccountById(s, id);
+        storage::AppendChange(s, {"account", id, "update", "enrolments", boost::json::serialize(ToJson(updated))});
+        return updated;
+    });
+}
+
+Account AuthService::Reject(const Principal& p, const std::string& id, const std::string& reason) {
+    auto out = db_.WriteValue([&](storage::Session& s) {
+        auto a = repo::FindAccountById(s, id);
+        if (!a) throw NotFound("Cette inscription n'existe pas.");
+        const bool allowed = p.role == kOperator || (p.role == kStructureAdmin && repo::SharesAdminStructure(s, p.account_id, id));
+        if (!allowed) throw Forbidden("Vous ne pouvez refuser que les inscriptions de vos structures.");
+        if (a->status != "pending_approval") {
+            throw Conflict("Cette inscription n'est pas en attente de validation.", ToJson(*a));
+        }
+        repo::SetStatus(s, id, "rejected", reason, p.account_id);
+        Mail(s, a->email, "Cordée : votre inscription n'a pas été validée",
+             "Bonjour " + a->first_name + ",\n\nVotre inscription à Cordée n'a pas été validée, pour le motif "
+             "suivant :\n\n" + reason + "\n\nPour toute question, contactez l'administrateur de votre structure.");
+        audit::Append(s, Ev(p.account_id, "enrolment.reject", id, "", "success", {{"reason", reason}}));
+        auto updated = *repo::FindAccountById(s, id);
+        storage::AppendChange(s, {"account", id, "update", "enrolments", boost::json::serialize(ToJson(updated))});
+        return updated;
+    });
+    if (mailer_) mailer_->Poke();
+    return out;
+}
+
+Account AuthService::Me(const Principal& p) {
+    auto a = db_.ReadValue([&](storage::Session& s) { return repo::FindAccountById(s, p.account_id); });
+    if (!a) throw Unauthenticated();
+    return *a;
+}
+
+Account AuthService::UpdateMe(const Principal& p, const ProfilePatch& patch, int64_t expected_version) {
+    return db_.WriteValue([&](storage::Session& s) {
+        auto a = repo::FindAccountById(s, p.account_id);
+        if (!a) throw Unauthenticated();
+        if (a->version != expected_version) {
+            throw Conflict("Votre profil a été modifié entre-temps (ailleurs ou dans un autre onglet).", ToJson(*a));
+        }
+        if (patch.first_name) a->first_name = *patch.first_name;
+        if (patch.last_name) a->last_name = *patch.last_name;
+        if (patch.phone) a->phone = *patch.phone;
+        if (patch.specialty) a->specialty = *patch.specialty;
+        if (!repo::UpdateProfile(s, *a, expected_version)) {
+            throw Conflict("Votre profil a été modifié entre-temps.", ToJson(*repo::FindAccountById(s, p.account_id)));
+        }
+        auto updated = *repo::FindAccountById(s, p.account_id);
+        audit::Append(s, Ev(p.account_id, "account.update", p.account_id, ""));
+        storage::AppendChange(s, {"account", p.account_id, "update", p.account_id, boost::json::serialize(ToJson(updated))});
+        return updated;
+    });
+}
+
+std::string AuthService::CreateAccount(const NewAccount& n, const std::string& actor) {
+    const std::string hash = crypto::HashPassword(n.password);
+    return db_.WriteValue([&](storage::Session& s) {
+        if (repo::FindAccountByEmail(s, n.email)) {
+            throw Error(409, "conflict", "Compte existant", "Un compte existe déjà avec l'adresse " + n.email + ".");
+        }
+        Account a;
+        a.id = NewUuidV7();
+        a.email = n.email;
+        a.password_hash = hash;
+        a.first_name = n.first_name;
+        a.last_name = n.last_name;
+        a.profession_code = n.profession_code;
+        a.profession_label = n.profession_label;
+        a.specialty = n.specialty;
+        a.rpps = n.rpps;
+        a.phone = n.phone;
+        a.role = n.role;
+        a.status = "active";
+        a.totp_secret = n.totp_secret;
+        a.totp_enabled = !n.totp_secret.empty();
+        repo::InsertAccount(s, a);
+        for (const auto& [sid, role] : n.structures) repo::LinkStructure(s, a.id, sid, role);
+        audit::Append(s, Ev(actor, "account.create", a.id, "", "success", {{"role", n.role}, {"email", n.email}}));
+        storage::AppendChange(s, {"account", a.id, "create", a.id, "{}"});
+        return a.id;
+    });
+}
+
+void AuthService::AuditDenied(const Principal& p, const std::string& action, const std::string& ip) {
+    db_.Write([&](storage::Session& s) { audit::Append(s, Ev(p.account_id, action, "", ip, "denied")); });
+}
+
+}  // namespace cordee::auth

@@ -1,0 +1,102 @@
+#pragma once
+// Accounts, sign-in with a second factor, sessions, self-enrolment and its approval, password reset.
+// Every outcome that matters is audited in the same transaction; failures that must leave a trace
+// (wrong password, wrong code) are committed first and reported after.
+#include "auth/model.hpp"
+#include "auth/repository.hpp"
+#include "common/config.hpp"
+#include "mail/outbox.hpp"
+#include "storage/database.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cordee::auth {
+
+// What a request carries to prove who it is.
+struct Credentials {
+    std::string token;
+    bool from_cookie = false;
+    std::string csrf_header;
+    std::string ip;
+    bool unsafe_method = false;  // POST, PUT, PATCH, DELETE: CSRF applies to cookie sessions
+};
+
+struct PendingLogin {
+    std::string next;  // "totp" or "totp_enrol"
+    std::string token, csrf_token;
+};
+
+struct OpenSession {
+    std::string token, csrf_token;
+    Account account;
+};
+
+struct Enrolled {
+    std::vector<std::string> recovery_codes;
+    std::string status;
+    std::optional<OpenSession> session;  // when the account was already approved
+};
+
+struct SignUp {
+    std::string email, password, first_name, last_name, profession_code, profession_label, specialty, rpps, phone;
+    std::string structure_id;
+    std::string proposal_name, proposal_commune;
+};
+
+struct ProfilePatch {
+    std::optional<std::string> first_name, last_name, phone, specialty;
+};
+
+struct NewAccount {
+    std::string email, password, first_name, last_name, role = kProfessional;
+    std::string profession_code = "00", profession_label = "Autre", specialty, rpps, phone;
+    std::string totp_secret;  // empty: TOTP enrolled at first sign-in
+    std::vector<std::pair<std::string, std::string>> structures;  // (structure id, member|admin)
+};
+
+class AuthService {
+public:
+    AuthService(storage::Database& db, mail::Dispatcher* mailer, const Config& cfg);
+
+    Principal Authenticate(const Credentials& c);
+    PendingLogin Login(const std::string& email, const std::string& password, const std::string& ip);
+    OpenSession CompleteTotp(const Credentials& c, const std::string& code);
+    std::pair<std::string, std::string> BeginTotpEnrolment(const Credentials& c);  // secret, otpauth URI
+    Enrolled FinishTotpEnrolment(const Credentials& c, const std::string& code);
+    void Logout(const Credentials& c);
+    void LogoutEverywhere(const Principal& p);
+    void RequestPasswordReset(const std::string& email, const std::string& ip);
+    void ResetPassword(const std::string& token, const std::string& password, const std::string& ip);
+
+    void Register(const SignUp& s, const std::string& ip);
+    PendingLogin ConfirmEmail(const std::string& token, const std::string& ip);
+    std::vector<Account> Enrolments(const Principal& p, const std::string& status);
+    Account Approve(const Principal& p, const std::string& id, const std::string& role);
+    Account Reject(const Principal& p, const std::string& id, const std::string& reason);
+    int64_t PendingEnrolmentCount(const Principal& p);
+
+    Account Me(const Principal& p);
+    Account UpdateMe(const Principal& p, const ProfilePatch& patch, int64_t expected_version);
+
+    // CLI and demo: an approved account, created without the sign-up steps.
+    std::string CreateAccount(const NewAccount& n, const std::string& actor);
+    // Records a refused access (wrong role…) in the audit trail.
+    void AuditDenied(const Principal& p, const std::string& action, const std::string& ip);
+
+    const Config& config() const { return cfg_; }
+
+private:
+    void Mail(storage::Session& s, const std::string& to, const std::string& subject, const std::string& body);
+    std::pair<std::string, std::string> NewSession(storage::Session& s, const std::string& account_id,
+                                                   const std::string& stage, int64_t lifetime);
+    repo::SessionRow RequireStage(const Credentials& c, const std::string& stage);
+    void CheckThrottle(storage::Session& s, const std::string& email, const std::string& ip);
+
+    storage::Database& db_;
+    mail::Dispatcher* mailer_;
+    const Config& cfg_;
+};
+
+}  // namespace cordee::auth

@@ -1,0 +1,21 @@
+#pragma once
+// Identifiers: UUIDv7 text (time-ordered, so indexes stay compact) and strong typedefs so that
+// two kinds of id cannot be swapped silently.
+#include <string>
+#include <string_view>
+
+namespace cordee {
+
+std::string NewUuidV7();
+bool IsUuid(std::string_view s);
+
+template <class Tag>
+struct StrongId {
+    std::string value;
+    bool operator==(const StrongId&) const = default;
+    bool empty() const { return value.empty(); }
+};
+using AccountId = StrongId<struct AccountTag>;
+using StructureId = StrongId<struct StructureTag>;
+
+}  // namespace cordee

@@ -1,0 +1,18 @@
+#pragma once
+// Text rules shared by every module: UTF-8 validity, NFC normalisation, folding for search.
+#include <string>
+#include <string_view>
+
+namespace cordee {
+
+bool IsValidUtf8(std::string_view s);
+bool HasControlChars(std::string_view s);  // C0 controls other than tab/newline, and DEL
+size_t CodePoints(std::string_view s);
+std::string NormalizeNfc(std::string_view s);
+std::string Trim(std::string_view s);
+std::string AsciiLower(std::string_view s);
+// Lower-case, accents removed, œ→oe, æ→ae: what search compares ("Châlons" → "chalons").
+std::string FoldForSearch(std::string_view s);
+std::string JsonEscape(std::string_view s);
+
+}  // namespace cordee

@@ -1,0 +1,193 @@
+// The demo territory: a fictional part of Grand Est (Reims, Troyes, Châlons-en-Champagne) with its
+// structures, a few hundred professionals, one account per role and two enrolments waiting for
+// approval, so that a newcomer can sign in and try every page within a minute.
+#include "app/app.hpp"
+#include "audit/audit.hpp"
+#include "auth/repository.hpp"
+#include "auth/totp.hpp"
+#include "common/ids.hpp"
+#include "directory/repository.hpp"
+
+#include <boost/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace cordee::app {
+namespace {
+
+struct Town {
+    const char* name;
+    const char* postal;
+};
+const Town kTowns[] = {{"Reims", "51100"}, {"Troyes", "10000"}, {"Châlons-en-Champagne", "51000"},
+                       {"Épernay", "51200"}, {"Romilly-sur-Seine", "10100"}, {"Vitry-le-François", "51300"}};
+
+struct StructureSeed {
+    const char* name;
+    const char* kind;
+    const char* finess;
+    int town;
+};
+const StructureSeed kStructures[] = {
+    {"CHU de Reims", "CHU", "510000029", 0},
+    {"Centre hospitalier de Troyes", "CH", "100000017", 1},
+    {"Centre hospitalier de Châlons-en-Champagne", "CH", "510000037", 2},
+    {"EHPAD Les Tilleuls", "EHPAD", "510012345", 0},
+    {"EHPAD La Roseraie", "EHPAD", "100012346", 1},
+    {"EHPAD Saint-Joseph", "EHPAD", "510012347", 2},
+    {"SSIAD du Pays rémois", "SSIAD", "510022348", 0},
+    {"SSIAD de l'Aube", "SSIAD", "100022349", 1},
+    {"DAC 51 — Dispositif d'appui à la coordination", "DAC", "", 0},
+    {"DAC 10 — Dispositif d'appui à la coordination", "DAC", "", 1},
+    {"CPTS Reims Centre", "CPTS", "", 0},
+    {"CPTS du Grand Troyes", "CPTS", "", 1},
+    {"CCAS de Reims", "CCAS", "", 0},
+    {"CCAS de Châlons-en-Champagne", "CCAS", "", 2},
+    {"Maison de santé pluriprofessionnelle d'Épernay", "MSP", "510032350", 3},
+    {"SAAD Aide à domicile Champagne", "SAAD", "510042351", 5},
+};
+
+struct Profession {
+    const char* code;
+    const char* label;
+    const char* specialty;
+};
+const Profession kProfessions[] = {
+    {"10", "Médecin", "Médecine générale"}, {"10", "Médecin", "Cardiologie"}, {"10", "Médecin", "Gériatrie"},
+    {"10", "Médecin", "Endocrinologie"}, {"21", "Pharmacien", ""}, {"40", "Chirurgien-dentiste", ""},
+    {"50", "Sage-femme", ""}, {"60", "Infirmier", ""}, {"60", "Infirmier", ""}, {"70", "Masseur-kinésithérapeute", ""},
+    {"91", "Orthophoniste", ""}, {"ASS", "Assistant de service social", ""}, {"AS", "Aide-soignant", ""},
+};
+
+const char* kFirstNames[] = {"Camille", "Louise", "Hugo", "Léa", "Jules", "Chloé", "Gabriel", "Manon", "Arthur",
+                             "Inès", "Louis", "Zoé", "Raphaël", "Jeanne", "Nathan", "Élodie", "Théo", "Anaïs",
+                             "Benoît", "Clémence", "François", "Hélène", "Joël", "Maëlle"};
+const char* kLastNames[] = {"Martin", "Bernard", "Dubois", "Lefèvre", "Moreau", "Laurent", "Simon", "Michel",
+                            "Garnier", "Rousseau", "Mercier", "Blanc", "Guérin", "Faure", "Chevalier", "N'Diaye",
+                            "Le Gall", "Boyer", "Perrin", "Cœur", "Marchand", "Dupont-Aignan", "Lambert", "Roux"};
+
+// Fixed password, fresh TOTP secrets: the demo is fictional and local, its second factor is real.
+constexpr const char* kDemoPassword = "Cordee-demo-2026";
+
+}  // namespace
+
+std::string LoadDemo(App& app) {
+    const std::string accounts_path = app.cfg.data + "/demo-accounts.json";
+    const bool loaded = app.db->ReadValue([](storage::Session& s) {
+        return s.One("SELECT 1 FROM accounts WHERE email = 'operateur@demo.cordee.fr'").has_value();
+    });
+    if (loaded && std::filesystem::exists(accounts_path)) {
+        std::ifstream in(accounts_path);
+        std::stringstream ss;
+        ss << in.rdbuf();
+        return "Le territoire de démonstration est déjà chargé. Comptes (" + accounts_path + ") :\n" + ss.str() + "\n";
+    }
+    if (loaded) throw std::runtime_error("demo already loaded but " + accounts_path + " is missing: use a new data directory");
+
+    std::vector<std::string> structure_ids;
+    app.db->Write([&](storage::Session& s) {
+        for (const auto& st : kStructures) {
+            directory::Structure d{NewUuidV7(), st.name, st.kind, st.finess, kTowns[st.town].name, kTowns[st.town].postal};
+            directory::InsertStructure(s, d);
+            structure_ids.push_back(d.id);
+        }
+        // A deterministic spread of professionals across towns, professions and structures.
+        uint32_t seed = 20261123;
+        auto next = [&seed] { return seed = seed * 1664525u + 1013904223u, seed >> 8; };
+        for (int i = 0; i < 360; ++i) {
+            const auto& prof = kProfessions[next() % std::size(kProfessions)];
+            const int town = static_cast<int>(next() % std::size(kTowns));
+            char rpps[16];
+            std::snprintf(rpps, sizeof rpps, "10%09u", next() % 1000000000u);
+            const bool salaried = next() % 3 == 0;
+            directory::Professional p{NewUuidV7(), rpps, next() % 2 ? "Dr" : "",
+                                      kFirstNames[next() % std::size(kFirstNames)],
+                                      kLastNames[next() % std::size(kLastNames)], prof.code, prof.label, prof.specialty,
+                                      salaried ? "S" : "L",
+                                      salaried ? structure_ids[next() % structure_ids.size()] : "", kTowns[town].name};
+            directory::InsertProfessional(s, p);
+        }
+        audit::Append(s, {"", "demo.load", "territory", "", "", "success", {{"structures", structure_ids.size()}}});
+    });
+
+    struct Seed {
+        const char* email;
+        const char* first;
+        const char* last;
+        const char* role;
+        const char* code;
+        const char* label;
+        const char* specialty;
+        int structure;  // index in kStructures, -1 none
+        const char* link_role;
+    };
+    const Seed seeds[] = {
+        {"operateur@demo.cordee.fr", "Odile", "Marchal", auth::kOperator, "OPE", "Opérateur de territoire", "", -1, ""},
+        {"admin.ehpad@demo.cordee.fr", "Paul", "Henriot", auth::kStructureAdmin, "DIR", "Directeur d'établissement", "",
+         3, "admin"},
+        {"coordinatrice@demo.cordee.fr", "Sophie", "Aubert", auth::kCoordinator, "COORD", "Coordinatrice de parcours", "",
+         8, "member"},
+        {"medecin@demo.cordee.fr", "Claire", "Fontaine", auth::kProfessional, "10", "Médecin", "Médecine générale", 10,
+         "member"},
+        {"infirmier@demo.cordee.fr", "Karim", "Benali", auth::kProfessional, "60", "Infirmier", "", 6, "member"},
+        {"assistante.sociale@demo.cordee.fr", "Nadia", "Lemoine", auth::kProfessional, "ASS",
+         "Assistant de service social", "", 12, "member"},
+    };
+    boost::json::array accounts;
+    for (const auto& sd : seeds) {
+        auth::NewAccount n;
+        n.email = sd.email;
+        n.password = kDemoPassword;
+        n.first_name = sd.first;
+        n.last_name = sd.last;
+        n.role = sd.role;
+        n.profession_code = sd.code;
+        n.profession_label = sd.label;
+        n.specialty = sd.specialty;
+        n.totp_secret = auth::NewTotpSecret();
+        if (sd.structure >= 0) n.structures.push_back({structure_ids[sd.structure], sd.link_role});
+        const std::string id = app.auth->CreateAccount(n, "demo");
+        accounts.push_back({{"email", sd.email}, {"password", kDemoPassword}, {"totp_secret", n.totp_secret},
+                            {"role", sd.role}, {"account_id", id}, {"profession", sd.label}});
+    }
+    // Two sign-ups waiting in the queue of the EHPAD's administrator and of the operator.
+    const Seed waiting[] = {
+        {"aide-soignante.attente@demo.cordee.fr", "Julie", "Perrot", auth::kProfessional, "AS", "Aide-soignant", "", 3,
+         "member"},
+        {"kine.attente@demo.cordee.fr", "Marc", "Olivier", auth::kProfessional, "70", "Masseur-kinésithérapeute", "",
+         14, "member"},
+    };
+    for (const auto& sd : waiting) {
+        auth::NewAccount n;
+        n.email = sd.email;
+        n.password = kDemoPassword;
+        n.first_name = sd.first;
+        n.last_name = sd.last;
+        n.profession_code = sd.code;
+        n.profession_label = sd.label;
+        n.totp_secret = auth::NewTotpSecret();
+        n.structures.push_back({structure_ids[sd.structure], sd.link_role});
+        const std::string id = app.auth->CreateAccount(n, "demo");
+        app.db->Write([&](storage::Session& s) { auth::repo::SetStatus(s, id, "pending_approval", "", ""); });
+    }
+    std::filesystem::create_directories(app.cfg.data);
+    {
+        std::ofstream out(accounts_path);
+        out << boost::json::serialize(accounts) << "\n";
+    }
+    std::string text = "Territoire de démonstration chargé : " + std::to_string(std::size(kStructures)) +
+                       " structures, 360 professionnels, " + std::to_string(accounts.size()) + " comptes.\n";
+    text += "Mot de passe de tous les comptes : " + std::string(kDemoPassword) + "\n";
+    text += "Second facteur : ajoutez la clé TOTP dans une application d'authentification (ou oathtool --totp -b CLÉ).\n\n";
+    for (const auto& a : accounts) {
+        const auto& o = a.as_object();
+        text += "  " + std::string(o.at("role").as_string()) + std::string(18 - o.at("role").as_string().size(), ' ') +
+                std::string(o.at("email").as_string()) + "   TOTP " + std::string(o.at("totp_secret").as_string()) + "\n";
+    }
+    text += "\nComptes écrits dans " + accounts_path + "\n";
+    return text;
+}
+
+}  // namespace cordee::app

@@ -1,0 +1,52 @@
+#include "directory/repository.hpp"
+
+#include "common/text.hpp"
+#include "common/time.hpp"
+
+#include <boost/json.hpp>
+#include <sstream>
+
+namespace cordee::directory {
+
+void InsertStructure(storage::Session& s, const Structure& st) {
+    s.Exec("INSERT INTO structures (id, name, name_search, kind, finess, commune, postal_code, status, created_at) "
+           "VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?)",
+           {st.id, st.name, " " + FoldForSearch(st.name + " " + st.commune), st.kind, st.finess, st.commune,
+            st.postal_code, NowMicros()});
+}
+
+void InsertProfessional(storage::Session& s, const Professional& p) {
+    s.Exec("INSERT INTO professionals (id, rpps, civility, first_name, last_name, profession_code, profession_label, "
+           "specialty, practice_mode, structure_id, commune, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+           {p.id, p.rpps, p.civility, p.first_name, p.last_name, p.profession_code, p.profession_label, p.specialty,
+            p.practice_mode, p.structure_id.empty() ? storage::Value{} : storage::Value{p.structure_id}, p.commune,
+            NowMicros()});
+}
+
+boost::json::array SearchStructures(storage::Database& db, const std::string& q, int limit) {
+    std::string sql = "SELECT id, name, kind, commune, finess FROM structures WHERE status = 'active'";
+    storage::Params params;
+    std::istringstream words(FoldForSearch(q.substr(0, 200)));
+    std::string w;
+    int n = 0;
+    while (words >> w && n < 6) {
+        // Wildcards typed by the user are data, not patterns.
+        std::string escaped;
+        for (char c : w) {
+            if (c == '%' || c == '_' || c == '\\') escaped.push_back('\\');
+            escaped.push_back(c);
+        }
+        sql += " AND name_search LIKE ? ESCAPE '\\'";
+        params.push_back("% " + escaped + "%");
+        ++n;
+    }
+    sql += " ORDER BY name LIMIT ?";
+    params.push_back(static_cast<int64_t>(limit));
+    auto rows = db.ReadValue([&](storage::Session& s) { return s.Query(sql, params); });
+    boost::json::array out;
+    for (const auto& r : rows)
+        out.push_back({{"id", r.Str(0)}, {"name", r.Str(1)}, {"kind", r.Str(2)}, {"commune", r.Str(3)}, {"finess", r.Str(4)}});
+    return out;
+}
+
+}  // namespace cordee::directory

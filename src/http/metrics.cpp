@@ -1,0 +1,64 @@
+#include "http/metrics.hpp"
+
+#include <cstdio>
+
+namespace cordee::http {
+namespace {
+constexpr double kBuckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
+constexpr size_t kBucketCount = sizeof kBuckets / sizeof kBuckets[0];
+
+std::string Num(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.6g", v);
+    return buf;
+}
+}  // namespace
+
+void Metrics::Observe(const std::string& method, const std::string& route, int status, double seconds) {
+    std::lock_guard lock(mutex_);
+    auto& s = series_[{method, route, status}];
+    if (s.buckets.empty()) s.buckets.assign(kBucketCount, 0);
+    for (size_t i = 0; i < kBucketCount; ++i)
+        if (seconds <= kBuckets[i]) ++s.buckets[i];
+    ++s.count;
+    s.sum += seconds;
+}
+
+void Metrics::AddGauge(std::string name, std::string help, std::function<double()> read) {
+    std::lock_guard lock(mutex_);
+    gauges_.push_back({std::move(name), std::move(help), std::move(read)});
+}
+
+std::string Metrics::Render() const {
+    std::string out;
+    out += "# HELP cordee_http_requests_total HTTP requests by method, route and status.\n";
+    out += "# TYPE cordee_http_requests_total counter\n";
+    std::lock_guard lock(mutex_);
+    for (const auto& [key, s] : series_) {
+        const auto& [method, route, status] = key;
+        out += "cordee_http_requests_total{method=\"" + method + "\",route=\"" + route + "\",status=\"" +
+               std::to_string(status) + "\"} " + std::to_string(s.count) + "\n";
+    }
+    out += "# HELP cordee_http_request_duration_seconds Time to answer, by method, route and status.\n";
+    out += "# TYPE cordee_http_request_duration_seconds histogram\n";
+    for (const auto& [key, s] : series_) {
+        const auto& [method, route, status] = key;
+        const std::string labels =
+            "method=\"" + method + "\",route=\"" + route + "\",status=\"" + std::to_string(status) + "\"";
+        for (size_t i = 0; i < kBucketCount; ++i)
+            out += "cordee_http_request_duration_seconds_bucket{" + labels + ",le=\"" + Num(kBuckets[i]) + "\"} " +
+                   std::to_string(s.buckets[i]) + "\n";
+        out += "cordee_http_request_duration_seconds_bucket{" + labels + ",le=\"+Inf\"} " + std::to_string(s.count) + "\n";
+        out += "cordee_http_request_duration_seconds_sum{" + labels + "} " + Num(s.sum) + "\n";
+        out += "cordee_http_request_duration_seconds_count{" + labels + "} " + std::to_string(s.count) + "\n";
+    }
+    out += "# HELP cordee_http_open_connections Open client connections.\n# TYPE cordee_http_open_connections gauge\n";
+    out += "cordee_http_open_connections " + std::to_string(open_connections.load()) + "\n";
+    for (const auto& g : gauges_) {
+        out += "# HELP " + g.name + " " + g.help + "\n# TYPE " + g.name + " gauge\n";
+        out += g.name + " " + Num(g.read()) + "\n";
+    }
+    return out;
+}
+
+}  // namespace cordee::http

@@ -1,0 +1,36 @@
+#pragma once
+// Prometheus metrics: request counts and latency histograms by method, route pattern and status,
+// open connections, plus gauges that other parts register (database pool and queue).
+#include <atomic>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <tuple>
+#include <vector>
+
+namespace cordee::http {
+
+class Metrics {
+public:
+    void Observe(const std::string& method, const std::string& route, int status, double seconds);
+    void AddGauge(std::string name, std::string help, std::function<double()> read);
+    std::string Render() const;
+    std::atomic<int64_t> open_connections{0};
+
+private:
+    struct Series {
+        std::vector<uint64_t> buckets;
+        uint64_t count = 0;
+        double sum = 0;
+    };
+    mutable std::mutex mutex_;
+    std::map<std::tuple<std::string, std::string, int>, Series> series_;
+    struct Gauge {
+        std::string name, help;
+        std::function<double()> read;
+    };
+    std::vector<Gauge> gauges_;
+};
+
+}  // namespace cordee::http

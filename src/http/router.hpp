@@ -1,0 +1,85 @@
+#pragma once
+// Request, Response and Router: what modules see of HTTP. Beast stays inside server.cpp, so that
+// modules' routes.cpp compile fast and never depend on the network library.
+#include "common/errors.hpp"
+
+#include <boost/json/value.hpp>
+
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace cordee::http {
+
+struct Request {
+    std::string method;
+    std::string path;          // decoded path, without the query
+    std::map<std::string, std::string> query;
+    std::vector<std::pair<std::string, std::string>> headers;  // names in lower case
+    std::string body;
+    std::string remote_ip;
+    std::string request_id;
+    bool tls = false;
+    std::map<std::string, std::string> params;  // from {name} in the route pattern
+
+    std::string Header(std::string_view lower_name) const;
+    std::string Cookie(std::string_view name) const;
+    std::string Query(std::string_view name) const;
+    const std::string& Param(const std::string& name) const { return params.at(name); }
+};
+
+struct Response {
+    int status = 200;
+    std::string content_type = "application/json";
+    std::string body;
+    std::vector<std::pair<std::string, std::string>> headers;
+
+    static Response Json(int status, const boost::json::value& v);
+    static Response NoContent();
+    static Response Text(int status, std::string body, std::string content_type = "text/plain; charset=utf-8");
+    Response& Header(std::string name, std::string value) {
+        headers.emplace_back(std::move(name), std::move(value));
+        return *this;
+    }
+};
+
+using Handler = std::function<Response(Request&)>;
+
+// Where a handler runs: kInline on the network thread (quick reads), kWorker on the worker pool
+// (anything that writes, hashes a password or may wait).
+enum class Runs { kInline, kWorker };
+
+struct Route {
+    std::string method;
+    std::string pattern;
+    std::vector<std::string> segments;
+    Handler handler;
+    Runs runs;
+};
+
+class Router {
+public:
+    // By default GET runs inline and every other method on the worker pool.
+    void Add(std::string method, std::string pattern, Handler handler);
+    void Add(std::string method, std::string pattern, Handler handler, Runs runs);
+
+    struct Match {
+        const Route* route = nullptr;
+        std::map<std::string, std::string> params;
+        std::vector<std::string> allowed;  // methods of the path when the method did not match
+    };
+    Match Find(std::string_view method, std::string_view path) const;
+    std::vector<std::string> Table() const;
+
+private:
+    std::vector<Route> routes_;
+};
+
+// Runs a matched route (or answers 404/405), turning every error into problem+json.
+Response Dispatch(const Router::Match& match, Request& req);
+Response Problem(const Error& e, const std::string& request_id);
+
+}  // namespace cordee::http

@@ -1,0 +1,38 @@
+#pragma once
+// The HTTP(S) server: Beast with C++20 coroutines on N io threads, handlers that may block run on a
+// worker pool, keep-alive, limits, security headers, access log, graceful drain on SIGTERM/SIGINT.
+#include "http/metrics.hpp"
+#include "http/router.hpp"
+#include "http/static_files.hpp"
+
+#include <memory>
+#include <string>
+
+namespace cordee::http {
+
+struct ServerOptions {
+    std::string listen = "127.0.0.1";
+    int port = 8080;
+    int io_threads = 2;
+    int worker_threads = 32;
+    std::string tls_cert, tls_key;
+    int64_t max_body_bytes = 1 << 20;
+    bool access_log = true;
+    int drain_seconds = 10;
+};
+
+class Server {
+public:
+    Server(ServerOptions options, const Router& router, const StaticFiles& statics, Metrics& metrics);
+    ~Server();
+    // Binds the socket (port 0 picks a free one) and returns the bound port.
+    int Listen();
+    // Serves until SIGTERM/SIGINT, then stops accepting, lets requests in flight finish, returns.
+    void Run();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace cordee::http

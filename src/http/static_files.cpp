@@ -1,0 +1,71 @@
+#include "http/static_files.hpp"
+
+#include "common/crypto.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace cordee::http {
+namespace {
+
+std::string TypeOf(const std::string& ext) {
+    static const std::unordered_map<std::string, std::string> types = {
+        {".html", "text/html; charset=utf-8"}, {".js", "text/javascript; charset=utf-8"},
+        {".mjs", "text/javascript; charset=utf-8"}, {".css", "text/css; charset=utf-8"},
+        {".json", "application/json"}, {".webmanifest", "application/manifest+json"},
+        {".svg", "image/svg+xml"}, {".png", "image/png"}, {".ico", "image/x-icon"},
+        {".woff2", "font/woff2"}, {".txt", "text/plain; charset=utf-8"}, {".map", "application/json"}};
+    auto it = types.find(ext);
+    return it == types.end() ? "application/octet-stream" : it->second;
+}
+
+}  // namespace
+
+StaticFiles::StaticFiles(const std::string& root) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (!fs::is_directory(root, ec)) return;
+    for (auto it = fs::recursive_directory_iterator(root, ec); it != fs::recursive_directory_iterator(); ++it) {
+        if (!it->is_regular_file()) continue;
+        std::ifstream in(it->path(), std::ios::binary);
+        std::stringstream ss;
+        ss << in.rdbuf();
+        const std::string rel = "/" + fs::relative(it->path(), root).generic_string();
+        File f;
+        f.body = ss.str();
+        f.content_type = TypeOf(it->path().extension().string());
+        // Vite names assets by content hash: they never change, so they may be cached for a year.
+        // Everything else (index.html, sw.js, manifest) must be revalidated to pick up new versions.
+        f.cache_control = rel.rfind("/assets/", 0) == 0 ? "public, max-age=31536000, immutable" : "no-cache";
+        f.etag = "\"" + crypto::Sha256Hex(f.body).substr(0, 16) + "\"";
+        files_.emplace(rel, std::move(f));
+    }
+}
+
+const std::string* StaticFiles::Find(const std::string& path) const {
+    auto it = files_.find(path);
+    return it == files_.end() ? nullptr : &it->second.body;
+}
+
+std::optional<Response> StaticFiles::Serve(const std::string& path) const {
+    auto it = files_.find(path == "/" ? "/index.html" : path);
+    if (it == files_.end()) {
+        const auto last = path.substr(path.rfind('/') + 1);
+        if (last.find('.') != std::string::npos) return std::nullopt;  // a missing file, not a page
+        it = files_.find("/index.html");
+        if (it == files_.end()) {
+            return Response::Text(503,
+                                  "<!doctype html><html lang=\"fr\"><title>Cordée</title><p>L'application web n'est pas "
+                                  "construite : lancez scripts/build.</p></html>",
+                                  "text/html; charset=utf-8");
+        }
+    }
+    Response r;
+    r.body = it->second.body;
+    r.content_type = it->second.content_type;
+    r.Header("Cache-Control", it->second.cache_control).Header("ETag", it->second.etag);
+    return r;
+}
+
+}  // namespace cordee::http

@@ -1,0 +1,73 @@
+#include "portal/service.hpp"
+
+#include "common/errors.hpp"
+#include "common/ids.hpp"
+#include "common/time.hpp"
+#include "storage/change_log.hpp"
+#include "storage/idempotency.hpp"
+
+#include <boost/json.hpp>
+
+namespace cordee::portal {
+namespace {
+constexpr int64_t kMaxFavorites = 200;
+
+boost::json::object FavoriteJson(const std::string& id, const std::string& label, const std::string& url, int64_t at) {
+    return {{"id", id}, {"label", label}, {"url", url}, {"created_at", FormatRfc3339(at)}};
+}
+}  // namespace
+
+boost::json::object PortalService::Summary(const auth::Principal& p) {
+    const int64_t pending = auth_.PendingEnrolmentCount(p);
+    const int64_t favorites = db_.ReadValue([&](storage::Session& s) {
+        return s.One("SELECT COUNT(*) FROM favorites WHERE account_id = ?", {p.account_id})->Int(0);
+    });
+    const bool approver = p.role == auth::kOperator || p.role == auth::kStructureAdmin;
+    boost::json::array services;
+    // Services arrive capability by capability; the portal shows those not yet here as "coming".
+    for (const char* key : {"directory", "patients", "messages", "agenda", "pathways"})
+        services.push_back({{"key", key}, {"available", false}, {"count", nullptr}});
+    if (approver) services.push_back({{"key", "approvals"}, {"available", true}, {"count", pending}});
+    if (p.role == auth::kOperator) services.push_back({{"key", "audit"}, {"available", true}, {"count", nullptr}});
+    return {{"services", services}, {"counters", {{"pending_enrolments", pending}, {"favorites", favorites}}}};
+}
+
+boost::json::array PortalService::Favorites(const auth::Principal& p) {
+    auto rows = db_.ReadValue([&](storage::Session& s) {
+        return s.Query("SELECT id, label, url, created_at FROM favorites WHERE account_id = ? ORDER BY created_at LIMIT ?",
+                       {p.account_id, kMaxFavorites});
+    });
+    boost::json::array out;
+    for (const auto& r : rows) out.push_back(FavoriteJson(r.Str(0), r.Str(1), r.Str(2), r.Int(3)));
+    return out;
+}
+
+std::pair<int, std::string> PortalService::AddFavorite(const auth::Principal& p, const std::string& label,
+                                                       const std::string& url, const std::string& key) {
+    return db_.WriteValue([&](storage::Session& s) -> std::pair<int, std::string> {
+        if (!key.empty()) {
+            if (auto prev = storage::FindIdempotent(s, p.account_id, key, "POST /api/v1/me/favorites"))
+                return {prev->status, prev->body};
+        }
+        if (s.One("SELECT COUNT(*) FROM favorites WHERE account_id = ?", {p.account_id})->Int(0) >= kMaxFavorites) {
+            throw Invalid("label", "200 favoris au plus : retirez-en un d'abord");
+        }
+        const std::string id = NewUuidV7();
+        const int64_t now = NowMicros();
+        s.Exec("INSERT INTO favorites (id, account_id, label, url, created_at) VALUES (?, ?, ?, ?, ?)",
+               {id, p.account_id, label, url, now});
+        const std::string body = boost::json::serialize(FavoriteJson(id, label, url, now));
+        storage::AppendChange(s, {"favorite", id, "create", p.account_id, body});
+        if (!key.empty()) storage::SaveIdempotent(s, p.account_id, key, "POST /api/v1/me/favorites", {201, body});
+        return {201, body};
+    });
+}
+
+void PortalService::RemoveFavorite(const auth::Principal& p, const std::string& id) {
+    db_.Write([&](storage::Session& s) {
+        if (s.Exec("DELETE FROM favorites WHERE id = ? AND account_id = ?", {id, p.account_id}) == 0) throw NotFound();
+        storage::AppendChange(s, {"favorite", id, "delete", p.account_id, "{}"});
+    });
+}
+
+}  // namespace cordee::portal

@@ -1,0 +1,99 @@
+#pragma once
+// One storage interface, two backends (SQLite embedded, PostgreSQL shared). SQL is written once with
+// `?` placeholders in the portable dialect (docs/storage.md); the PostgreSQL backend rewrites them.
+//
+// Read(fn) runs fn on a connection that sees committed data. Write(fn) runs fn inside one durable
+// transaction and returns only after COMMIT reached the disk: if fn throws, nothing of it is kept and
+// the exception reaches the caller. Never call Write from inside Write or Read (one writer).
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <variant>
+#include <vector>
+
+namespace cordee::storage {
+
+enum class Dialect { kSqlite, kPostgres };
+
+using Value = std::variant<std::monostate, int64_t, double, std::string>;
+using Params = std::vector<Value>;
+
+class Row {
+public:
+    explicit Row(std::vector<Value> v) : values_(std::move(v)) {}
+    bool IsNull(size_t i) const { return std::holds_alternative<std::monostate>(values_.at(i)); }
+    std::string Str(size_t i) const;          // "" when NULL
+    std::optional<std::string> OptStr(size_t i) const;
+    int64_t Int(size_t i) const;              // 0 when NULL
+    std::optional<int64_t> OptInt(size_t i) const;
+    double Double(size_t i) const;
+    size_t size() const { return values_.size(); }
+
+private:
+    std::vector<Value> values_;
+};
+
+using Rows = std::vector<Row>;
+
+class Session {
+public:
+    virtual ~Session() = default;
+    virtual Rows Query(std::string_view sql, const Params& params = {}) = 0;
+    // Returns the number of rows changed.
+    virtual int64_t Exec(std::string_view sql, const Params& params = {}) = 0;
+    // Several statements, no parameters (migrations).
+    virtual void ExecScript(std::string_view sql) = 0;
+    virtual Dialect dialect() const = 0;
+
+    std::optional<Row> One(std::string_view sql, const Params& params = {});
+    // Serialises writers that must see each other in order (audit chain) on backends with
+    // concurrent writers; a no-op on SQLite, where there is one writer.
+    void LockForOrdering(int64_t key);
+};
+
+struct DatabaseStats {
+    int64_t write_queue = 0;       // jobs waiting for the writer (SQLite)
+    int64_t commits = 0;           // transactions committed
+    int64_t writes = 0;            // write jobs done
+    int64_t pool_size = 0;         // connections
+    int64_t pool_in_use = 0;
+};
+
+class Database {
+public:
+    virtual ~Database() = default;
+    virtual Dialect dialect() const = 0;
+    virtual void Read(const std::function<void(Session&)>& fn) = 0;
+    virtual void Write(const std::function<void(Session&)>& fn) = 0;
+    virtual DatabaseStats Stats() = 0;
+    virtual void Close() = 0;
+
+    template <class F>
+    auto ReadValue(F&& fn) {
+        using R = std::invoke_result_t<F, Session&>;
+        std::optional<R> out;
+        Read([&](Session& s) { out.emplace(fn(s)); });
+        return std::move(*out);
+    }
+    template <class F>
+    auto WriteValue(F&& fn) {
+        using R = std::invoke_result_t<F, Session&>;
+        std::optional<R> out;
+        Write([&](Session& s) { out.emplace(fn(s)); });
+        return std::move(*out);
+    }
+};
+
+// `database` empty → SQLite in data_dir/cordee.db; "postgresql://…" → PostgreSQL.
+std::unique_ptr<Database> OpenDatabase(const std::string& database, const std::string& data_dir, int pool_size);
+std::unique_ptr<Database> OpenSqlite(const std::string& path);
+std::unique_ptr<Database> OpenPostgres(const std::string& url, int pool_size);
+
+// Replaces `?` placeholders (outside quotes) with $1, $2, … for PostgreSQL.
+std::string ToDollarPlaceholders(std::string_view sql);
+
+}  // namespace cordee::storage

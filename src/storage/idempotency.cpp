@@ -1,0 +1,32 @@
+#include "storage/idempotency.hpp"
+
+#include "common/errors.hpp"
+#include "common/time.hpp"
+
+namespace cordee::storage {
+
+std::optional<StoredResult> FindIdempotent(Session& s, const std::string& owner, const std::string& key,
+                                           const std::string& request_path) {
+    auto row = s.One("SELECT request_path, status, body FROM idempotency_keys WHERE owner = ? AND key = ?", {owner, key});
+    if (!row) return std::nullopt;
+    if (row->Str(0) != request_path) {
+        throw Invalid("Idempotency-Key", "cette clé a déjà servi pour une autre requête");
+    }
+    return StoredResult{static_cast<int>(row->Int(1)), row->Str(2)};
+}
+
+void SaveIdempotent(Session& s, const std::string& owner, const std::string& key, const std::string& request_path,
+                    const StoredResult& result) {
+    s.Exec("INSERT INTO idempotency_keys (owner, key, request_path, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+           {owner, key, request_path, static_cast<int64_t>(result.status), result.body, NowMicros()});
+}
+
+std::string CheckIdempotencyKey(const std::string& v) {
+    if (v.empty()) return v;
+    if (v.size() > 128) throw Invalid("Idempotency-Key", "128 caractères au plus");
+    for (unsigned char c : v)
+        if (c < 0x21 || c > 0x7E) throw Invalid("Idempotency-Key", "caractères ASCII visibles seulement");
+    return v;
+}
+
+}  // namespace cordee::storage

@@ -1,0 +1,25 @@
+#pragma once
+// Idempotency-Key support: the first result of a creating request is stored with its key in the same
+// transaction as the creation, and a replay gets that stored result instead of a second record.
+#include "storage/database.hpp"
+
+#include <optional>
+#include <string>
+
+namespace cordee::storage {
+
+struct StoredResult {
+    int status;
+    std::string body;
+};
+
+// Within a write transaction: the stored result for (owner, key), if any. Throws 422 when the key was
+// used for a different request (another path).
+std::optional<StoredResult> FindIdempotent(Session& s, const std::string& owner, const std::string& key,
+                                           const std::string& request_path);
+void SaveIdempotent(Session& s, const std::string& owner, const std::string& key, const std::string& request_path,
+                    const StoredResult& result);
+// Validates the header value; empty means "no key".
+std::string CheckIdempotencyKey(const std::string& header_value);
+
+}  // namespace cordee::storage

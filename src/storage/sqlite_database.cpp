@@ -1,0 +1,278 @@
+// SQLite backend: WAL, synchronous=FULL, one writer thread with group commit, a pool of readers.
+//
+// Group commit: the writer takes every job waiting in its queue, runs each inside its own SAVEPOINT
+// of one transaction, and commits once, so one fsync makes a whole batch durable. A job that throws
+// is rolled back to its savepoint alone; callers are answered only after the COMMIT.
+#include "storage/database.hpp"
+
+#include <sqlite3.h>
+
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+#include <unordered_map>
+
+namespace cordee::storage {
+namespace {
+
+class SqliteError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+class SqliteConnection final : public Session {
+public:
+    SqliteConnection(const std::string& path, bool readonly) {
+        // Readers open read-write with query_only so that they can map the WAL index (-shm).
+        const int flags = SQLITE_OPEN_READWRITE | (readonly ? 0 : SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX;
+        if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
+            const std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
+            sqlite3_close(db_);
+            throw SqliteError("cannot open SQLite database " + path + ": " + msg);
+        }
+        sqlite3_busy_timeout(db_, 10000);
+        if (readonly) ExecScript("PRAGMA query_only=1;");
+        else ExecScript("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+    }
+    ~SqliteConnection() override {
+        for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+        sqlite3_close(db_);
+    }
+
+    Dialect dialect() const override { return Dialect::kSqlite; }
+
+    Rows Query(std::string_view sql, const Params& params) override {
+        sqlite3_stmt* stmt = Prepare(sql, params);
+        Rows rows;
+        int rc;
+        const int cols = sqlite3_column_count(stmt);
+        while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+            std::vector<Value> values;
+            values.reserve(cols);
+            for (int i = 0; i < cols; ++i) {
+                switch (sqlite3_column_type(stmt, i)) {
+                    case SQLITE_INTEGER: values.emplace_back(static_cast<int64_t>(sqlite3_column_int64(stmt, i))); break;
+                    case SQLITE_FLOAT: values.emplace_back(sqlite3_column_double(stmt, i)); break;
+                    case SQLITE_NULL: values.emplace_back(std::monostate{}); break;
+                    default: {
+                        const auto* p = reinterpret_cast<const char*>(sqlite3_column_blob(stmt, i));
+                        values.emplace_back(std::string(p ? p : "", sqlite3_column_bytes(stmt, i)));
+                    }
+                }
+            }
+            rows.emplace_back(std::move(values));
+        }
+        Finish(stmt, rc);
+        return rows;
+    }
+
+    int64_t Exec(std::string_view sql, const Params& params) override {
+        sqlite3_stmt* stmt = Prepare(sql, params);
+        int rc;
+        while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        }
+        Finish(stmt, rc);
+        return sqlite3_changes(db_);
+    }
+
+    void ExecScript(std::string_view sql) override {
+        char* err = nullptr;
+        if (sqlite3_exec(db_, std::string(sql).c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+            std::string msg = err ? err : "unknown error";
+            sqlite3_free(err);
+            throw SqliteError("SQLite: " + msg);
+        }
+    }
+
+    void Checkpoint() { sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr); }
+
+private:
+    sqlite3_stmt* Prepare(std::string_view sql, const Params& params) {
+        std::string key(sql);
+        auto it = cache_.find(key);
+        sqlite3_stmt* stmt;
+        if (it == cache_.end()) {
+            if (sqlite3_prepare_v3(db_, key.data(), static_cast<int>(key.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
+                                   nullptr) != SQLITE_OK) {
+                throw SqliteError(std::string("SQLite prepare: ") + sqlite3_errmsg(db_) + " in: " + key);
+            }
+            cache_.emplace(std::move(key), stmt);
+        } else {
+            stmt = it->second;
+        }
+        for (size_t i = 0; i < params.size(); ++i) {
+            const int idx = static_cast<int>(i + 1);
+            const Value& v = params[i];
+            if (auto n = std::get_if<int64_t>(&v)) sqlite3_bind_int64(stmt, idx, *n);
+            else if (auto d = std::get_if<double>(&v)) sqlite3_bind_double(stmt, idx, *d);
+            else if (auto s = std::get_if<std::string>(&v))
+                sqlite3_bind_text(stmt, idx, s->data(), static_cast<int>(s->size()), SQLITE_TRANSIENT);
+            else sqlite3_bind_null(stmt, idx);
+        }
+        return stmt;
+    }
+
+    void Finish(sqlite3_stmt* stmt, int rc) {
+        sqlite3_reset(stmt);
+        sqlite3_clear_bindings(stmt);
+        if (rc != SQLITE_DONE) throw SqliteError(std::string("SQLite: ") + sqlite3_errmsg(db_));
+    }
+
+    sqlite3* db_ = nullptr;
+    std::unordered_map<std::string, sqlite3_stmt*> cache_;
+};
+
+class SqliteDatabase final : public Database {
+public:
+    explicit SqliteDatabase(std::string path) : path_(std::move(path)) {
+        writer_conn_ = std::make_unique<SqliteConnection>(path_, false);
+        writer_ = std::thread([this] { WriterLoop(); });
+    }
+    ~SqliteDatabase() override { Close(); }
+
+    Dialect dialect() const override { return Dialect::kSqlite; }
+
+    void Read(const std::function<void(Session&)>& fn) override {
+        std::unique_ptr<SqliteConnection> conn;
+        {
+            std::lock_guard lock(readers_mutex_);
+            if (!readers_.empty()) {
+                conn = std::move(readers_.back());
+                readers_.pop_back();
+            }
+        }
+        if (!conn) conn = std::make_unique<SqliteConnection>(path_, true);
+        ++readers_in_use_;
+        struct Return {
+            SqliteDatabase* self;
+            std::unique_ptr<SqliteConnection>& conn;
+            ~Return() {
+                --self->readers_in_use_;
+                std::lock_guard lock(self->readers_mutex_);
+                self->readers_.push_back(std::move(conn));
+            }
+        } give_back{this, conn};
+        // A read transaction gives the function one consistent snapshot.
+        conn->ExecScript("BEGIN");
+        try {
+            fn(*conn);
+        } catch (...) {
+            conn->ExecScript("ROLLBACK");
+            throw;
+        }
+        conn->ExecScript("COMMIT");
+    }
+
+    void Write(const std::function<void(Session&)>& fn) override {
+        Job job{&fn, {}};
+        auto done = job.promise.get_future();
+        {
+            std::lock_guard lock(queue_mutex_);
+            if (closed_) throw std::runtime_error("database is closed");
+            queue_.push_back(&job);
+        }
+        queue_cv_.notify_one();
+        done.get();  // rethrows the job's own exception, or the commit's
+    }
+
+    DatabaseStats Stats() override {
+        DatabaseStats s;
+        {
+            std::lock_guard lock(queue_mutex_);
+            s.write_queue = static_cast<int64_t>(queue_.size());
+        }
+        s.commits = commits_;
+        s.writes = writes_;
+        std::lock_guard lock(readers_mutex_);
+        s.pool_in_use = readers_in_use_;
+        s.pool_size = static_cast<int64_t>(readers_.size()) + readers_in_use_ + 1;
+        return s;
+    }
+
+    void Close() override {
+        {
+            std::lock_guard lock(queue_mutex_);
+            if (closed_) return;
+            closed_ = true;
+        }
+        queue_cv_.notify_all();
+        if (writer_.joinable()) writer_.join();
+        std::lock_guard lock(readers_mutex_);
+        readers_.clear();
+        writer_conn_->Checkpoint();
+        writer_conn_.reset();
+    }
+
+private:
+    struct Job {
+        const std::function<void(Session&)>* fn;
+        std::promise<void> promise;
+    };
+
+    void WriterLoop() {
+        std::vector<Job*> batch;
+        std::vector<std::exception_ptr> errors;
+        for (;;) {
+            {
+                std::unique_lock lock(queue_mutex_);
+                queue_cv_.wait(lock, [this] { return closed_ || !queue_.empty(); });
+                if (queue_.empty() && closed_) return;
+                // Bounded batches keep the latency of the first job in a batch low.
+                while (!queue_.empty() && batch.size() < 256) {
+                    batch.push_back(queue_.front());
+                    queue_.pop_front();
+                }
+            }
+            errors.assign(batch.size(), nullptr);
+            std::exception_ptr commit_error;
+            try {
+                writer_conn_->ExecScript("BEGIN IMMEDIATE");
+                for (size_t i = 0; i < batch.size(); ++i) {
+                    writer_conn_->ExecScript("SAVEPOINT job");
+                    try {
+                        (*batch[i]->fn)(*writer_conn_);
+                        writer_conn_->ExecScript("RELEASE job");
+                    } catch (...) {
+                        errors[i] = std::current_exception();
+                        writer_conn_->ExecScript("ROLLBACK TO job; RELEASE job");
+                    }
+                }
+                writer_conn_->ExecScript("COMMIT");
+                ++commits_;
+            } catch (...) {
+                commit_error = std::current_exception();
+                try {
+                    writer_conn_->ExecScript("ROLLBACK");
+                } catch (...) {
+                }
+            }
+            writes_ += static_cast<int64_t>(batch.size());
+            for (size_t i = 0; i < batch.size(); ++i) {
+                if (commit_error) batch[i]->promise.set_exception(commit_error);
+                else if (errors[i]) batch[i]->promise.set_exception(errors[i]);
+                else batch[i]->promise.set_value();
+            }
+            batch.clear();
+        }
+    }
+
+    std::string path_;
+    std::unique_ptr<SqliteConnection> writer_conn_;
+    std::thread writer_;
+    std::mutex queue_mutex_;
+    std::condition_variable queue_cv_;
+    std::deque<Job*> queue_;
+    bool closed_ = false;
+    std::mutex readers_mutex_;
+    std::vector<std::unique_ptr<SqliteConnection>> readers_;
+    std::atomic<int64_t> readers_in_use_{0}, commits_{0}, writes_{0};
+};
+
+}  // namespace
+
+std::unique_ptr<Database> OpenSqlite(const std::string& path) { return std::make_unique<SqliteDatabase>(path); }
+
+}  // namespace cordee::storage
