@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+#include <thread>
+
 using namespace cordee;
 
 namespace {
@@ -52,7 +54,13 @@ TEST_CASE("an inserted entry with a forged hash is found") {
     test::TestDb t;
     Fill(*t.db, 5);
     t.db->Write([](storage::Session& s) {
-        s.Exec("UPDATE audit_log SET seq = seq + 1 WHERE seq >= 3 AND seq IN (5, 4, 3)");
+        // Make room at seq 3 and slip in an entry that claims to follow entry 2.
+        s.Exec("UPDATE audit_log SET seq = seq + 100 WHERE seq >= 3");
+        s.Exec("UPDATE audit_log SET seq = seq - 99 WHERE seq >= 100");
+        auto prev = s.One("SELECT hash FROM audit_log WHERE seq = 2")->Str(0);
+        s.Exec("INSERT INTO audit_log (seq, at, actor_id, action, target_type, target_id, ip, outcome, detail, "
+               "prev_hash, hash) VALUES (3, 1, 'x', 'forged', '', '', '', 'success', '{}', ?, ?)",
+               {prev, std::string(64, 'f')});
     });
     auto r = audit::Verify(*t.db);
     CHECK_FALSE(r.ok);

@@ -1,5 +1,6 @@
 #include "auth/repository.hpp"
 #include "auth/service.hpp"
+#include "common/errors.hpp"
 #include "db_fixture.hpp"
 
 #include <doctest/doctest.h>

@@ -1,4 +1,5 @@
 #include "db_fixture.hpp"
+#include "common/errors.hpp"
 #include "storage/change_log.hpp"
 #include "storage/idempotency.hpp"
 
