@@ -37,6 +37,7 @@ boost::json::object ToJson(const Account& a);
 // Who is calling, once their session is checked.
 struct Principal {
     std::string account_id, email, role, session_hash, csrf_token;
+    std::string ip;  // of the request, for the audit trail
     bool IsOperator() const { return role == kOperator; }
 };
 

@@ -116,7 +116,7 @@ Principal AuthService::Authenticate(const Credentials& c) {
     if (row->status != "active") {
         throw Error(403, "account-disabled", "Compte inactif", "Ce compte n'est pas actif.");
     }
-    Principal p{row->account_id, row->email, row->role, hash, row->csrf_token};
+    Principal p{row->account_id, row->email, row->role, hash, row->csrf_token, c.ip};
     if (c.from_cookie && c.unsafe_method && !crypto::ConstantTimeEqual(c.csrf_header, row->csrf_token)) {
         db_.Write([&](storage::Session& s) {
             audit::Append(s, Ev(p.account_id, "auth.csrf", p.account_id, c.ip, "denied"));
@@ -211,8 +211,15 @@ OpenSession AuthService::CompleteTotp(const Credentials& c, const std::string& c
         std::string method = "totp";
         if (code.size() > 6) {
             method = "recovery_code";
-            accepted = repo::UseRecoveryCode(s, account->id, crypto::Sha256Hex(NormalizeRecoveryCode(code)), now);
-            if (!accepted) refusal = InvalidCode();
+            const std::string code_hash = crypto::Sha256Hex(NormalizeRecoveryCode(code));
+            accepted = repo::UseRecoveryCode(s, account->id, code_hash, now);
+            if (!accepted && s.One("SELECT 1 FROM recovery_codes WHERE account_id = ? AND code_hash = ?",
+                                   {account->id, code_hash})) {
+                refusal = Error(401, "code-already-used", "Code déjà utilisé",
+                                "Ce code de secours a déjà servi : chaque code ne sert qu'une fois.");
+            } else if (!accepted) {
+                refusal = InvalidCode();
+            }
         } else if (auto step = MatchTotp(account->totp_secret, code, now / kMicrosPerSecond)) {
             accepted = repo::UseTotpStep(s, account->id, *step);
             if (!accepted) {
@@ -307,6 +314,9 @@ void AuthService::Logout(const Credentials& c) {
     db_.Write([&](storage::Session& s) {
         auto row = repo::FindSession(s, hash);
         if (!row) return;
+        if (c.from_cookie && !crypto::ConstantTimeEqual(c.csrf_header, row->csrf_token)) {
+            throw Error(403, "csrf", "Requête refusée", "Jeton anti-falsification absent ou faux.");
+        }
         repo::DeleteSession(s, hash);
         audit::Append(s, Ev(row->account_id, "auth.logout", row->account_id, c.ip));
     });
@@ -315,7 +325,7 @@ void AuthService::Logout(const Credentials& c) {
 void AuthService::LogoutEverywhere(const Principal& p) {
     db_.Write([&](storage::Session& s) {
         const int64_t n = repo::DeleteSessionsOf(s, p.account_id);
-        audit::Append(s, Ev(p.account_id, "auth.logout_all", p.account_id, "", "success", {{"sessions", n}}));
+        audit::Append(s, Ev(p.account_id, "auth.logout_all", p.account_id, p.ip, "success", {{"sessions", n}}));
     });
 }
 
@@ -481,7 +491,7 @@ Account AuthService::Approve(const Principal& p, const std::string& id, const st
         Mail(s, a->email, "Cordée : votre compte est validé",
              "Bonjour " + a->first_name + ",\n\nVotre inscription à Cordée a été validée. Vous pouvez vous connecter : " +
                  cfg_.PublicUrl() + "/connexion");
-        audit::Append(s, Ev(p.account_id, "enrolment.approve", id, "", "success", {{"role", role}}));
+        audit::Append(s, Ev(p.account_id, "enrolment.approve", id, p.ip, "success", {{"role", role}}));
         auto updated = *repo::FindAccountById(s, id);
         storage::AppendChange(s, {"account", id, "update", "enrolments", boost::json::serialize(ToJson(updated))});
         return updated;
@@ -501,7 +511,7 @@ Account AuthService::Reject(const Principal& p, const std::string& id, const std
         Mail(s, a->email, "Cordée : votre inscription n'a pas été validée",
              "Bonjour " + a->first_name + ",\n\nVotre inscription à Cordée n'a pas été validée, pour le motif "
              "suivant :\n\n" + reason + "\n\nPour toute question, contactez l'administrateur de votre structure.");
-        audit::Append(s, Ev(p.account_id, "enrolment.reject", id, "", "success", {{"reason", reason}}));
+        audit::Append(s, Ev(p.account_id, "enrolment.reject", id, p.ip, "success", {{"reason", reason}}));
         auto updated = *repo::FindAccountById(s, id);
         storage::AppendChange(s, {"account", id, "update", "enrolments", boost::json::serialize(ToJson(updated))});
         return updated;
@@ -531,7 +541,7 @@ Account AuthService::UpdateMe(const Principal& p, const ProfilePatch& patch, int
             throw Conflict("Votre profil a été modifié entre-temps.", ToJson(*repo::FindAccountById(s, p.account_id)));
         }
         auto updated = *repo::FindAccountById(s, p.account_id);
-        audit::Append(s, Ev(p.account_id, "account.update", p.account_id, ""));
+        audit::Append(s, Ev(p.account_id, "account.update", p.account_id, p.ip));
         storage::AppendChange(s, {"account", p.account_id, "update", p.account_id, boost::json::serialize(ToJson(updated))});
         return updated;
     });

@@ -10,7 +10,8 @@
 
 namespace cordee::portal {
 namespace {
-constexpr int64_t kMaxFavorites = 200;
+// The portal lists the newest 200; older ones stay (nothing a user added is dropped silently).
+constexpr int64_t kListedFavorites = 200;
 
 boost::json::object FavoriteJson(const std::string& id, const std::string& label, const std::string& url, int64_t at) {
     return {{"id", id}, {"label", label}, {"url", url}, {"created_at", FormatRfc3339(at)}};
@@ -34,8 +35,8 @@ boost::json::object PortalService::Summary(const auth::Principal& p) {
 
 boost::json::array PortalService::Favorites(const auth::Principal& p) {
     auto rows = db_.ReadValue([&](storage::Session& s) {
-        return s.Query("SELECT id, label, url, created_at FROM favorites WHERE account_id = ? ORDER BY created_at LIMIT ?",
-                       {p.account_id, kMaxFavorites});
+        return s.Query("SELECT id, label, url, created_at FROM favorites WHERE account_id = ? ORDER BY created_at DESC LIMIT ?",
+                       {p.account_id, kListedFavorites});
     });
     boost::json::array out;
     for (const auto& r : rows) out.push_back(FavoriteJson(r.Str(0), r.Str(1), r.Str(2), r.Int(3)));
@@ -48,9 +49,6 @@ std::pair<int, std::string> PortalService::AddFavorite(const auth::Principal& p,
         if (!key.empty()) {
             if (auto prev = storage::FindIdempotent(s, p.account_id, key, "POST /api/v1/me/favorites"))
                 return {prev->status, prev->body};
-        }
-        if (s.One("SELECT COUNT(*) FROM favorites WHERE account_id = ?", {p.account_id})->Int(0) >= kMaxFavorites) {
-            throw Invalid("label", "200 favoris au plus : retirez-en un d'abord");
         }
         const std::string id = NewUuidV7();
         const int64_t now = NowMicros();
