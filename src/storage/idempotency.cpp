@@ -7,6 +7,10 @@ namespace cordee::storage {
 
 std::optional<StoredResult> FindIdempotent(Session& s, const std::string& owner, const std::string& key,
                                            const std::string& request_path) {
+    // Concurrent replays of one key on PostgreSQL wait here for the first to commit, then find its row.
+    if (s.dialect() == Dialect::kPostgres) {
+        s.Query("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", {owner + "\n" + key});
+    }
     auto row = s.One("SELECT request_path, status, body FROM idempotency_keys WHERE owner = ? AND key = ?", {owner, key});
     if (!row) return std::nullopt;
     if (row->Str(0) != request_path) {
