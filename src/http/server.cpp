@@ -85,8 +85,10 @@ struct Server::Impl {
         return req;
     }
 
-    asio::awaitable<Response> Handle(Request& req) {
+    // `label` names the route for metrics (its pattern, so that ids do not explode the series).
+    asio::awaitable<Response> Handle(Request& req, std::string& label) {
         auto match = router.Find(req.method, req.path);
+        label = match.route ? match.route->pattern : (req.path.rfind("/api/", 0) == 0 ? "unmatched" : "static");
         if (!match.route && match.allowed.empty() && (req.method == "GET" || req.method == "HEAD") &&
             req.path.rfind("/api/", 0) != 0) {
             if (auto r = statics.Serve(req.path)) co_return *r;
@@ -162,11 +164,10 @@ struct Server::Impl {
             const bool keep = msg.keep_alive() && !draining;
             const auto start = std::chrono::steady_clock::now();
             Request req = Convert(msg, ip);
-            Response res = co_await Handle(req);
+            std::string label;
+            Response res = co_await Handle(req, label);
             const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-            const auto m = router.Find(req.method, req.path);
-            metrics.Observe(req.method, m.route ? m.route->pattern : (req.path.rfind("/api/", 0) == 0 ? "unmatched" : "static"),
-                            res.status, secs);
+            metrics.Observe(req.method, label, res.status, secs);
             if (opt.access_log) {
                 log::Info("request", {{"method", req.method}, {"path", req.path}, {"status", res.status},
                                       {"ms", secs * 1000.0}, {"request_id", req.request_id}, {"ip", ip}});

@@ -1,0 +1,40 @@
+// Every endpoint the app calls, typed. Pages import from here, never fetch() directly.
+import { get, post, patch, del, rememberCsrf } from './client';
+import type {
+  AuditPage, AuditVerify, Enrolment, EnrolmentRequest, Favorite, LoginStep, Me, Portal, Role,
+  SessionOpened, Structure, TotpEnrolled, TotpEnrolment,
+} from './types';
+
+export { ApiError, isApiError, setUnauthenticatedHandler } from './client';
+export type * from './types';
+
+export const api = {
+  login: (email: string, password: string) => post<LoginStep>('/auth/login', { email, password }, { quiet401: true }),
+  totp: (code: string) => post<SessionOpened>('/auth/totp', { code }, { quiet401: true }),
+  totpEnrolment: () => get<TotpEnrolment>('/auth/totp/enrol', { quiet401: true }),
+  totpEnrol: (code: string) => post<TotpEnrolled>('/auth/totp/enrol', { code }, { quiet401: true }),
+  logout: () => post<void>('/auth/logout', undefined, { quiet401: true }),
+  logoutAll: () => post<void>('/auth/logout-all'),
+  passwordReset: (email: string) => post<void>('/auth/password-reset', { email }),
+  passwordResetConfirm: (token: string, password: string) => post<void>('/auth/password-reset/confirm', { token, password }),
+
+  enrol: (body: EnrolmentRequest) => post<{ status: string }>('/enrolments', body),
+  confirmEmail: (token: string) => post<LoginStep>('/enrolments/confirm-email', { token }),
+  enrolments: (status = 'pending_approval') => get<{ items: Enrolment[] }>('/enrolments', { query: { status } }),
+  approve: (id: string, role?: Role) => post<Me>(`/enrolments/${encodeURIComponent(id)}/approve`, role ? { role } : {}),
+  reject: (id: string, reason: string) => post<unknown>(`/enrolments/${encodeURIComponent(id)}/reject`, { reason }),
+
+  me: async (quiet = true) => { const me = await get<Me>('/me', { quiet401: quiet }); rememberCsrf(me.csrf_token); return me; },
+  updateMe: (version: Me['version'], body: Partial<Pick<Me, 'first_name' | 'last_name' | 'phone' | 'specialty'>>) =>
+    patch<Me>('/me', body, { headers: { 'If-Match': String(version) } }),
+  portal: () => get<Portal>('/portal'),
+  favorites: () => get<{ items: Favorite[] }>('/me/favorites'),
+  addFavorite: (label: string, url: string, key: string) => post<Favorite>('/me/favorites', { label, url }, { headers: { 'Idempotency-Key': key } }),
+  removeFavorite: (id: string) => del<void>(`/me/favorites/${encodeURIComponent(id)}`),
+
+  structures: (q: string, signal?: AbortSignal) => get<{ items: Structure[] }>('/structures', { query: { q }, signal }),
+
+  audit: (q: { action?: string; actor?: string; outcome?: string; before?: number | null; limit?: number }) =>
+    get<AuditPage>('/audit', { query: { ...q, limit: q.limit ?? 50 } }),
+  auditVerify: () => get<AuditVerify>('/audit/verify'),
+};
