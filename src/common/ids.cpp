@@ -4,12 +4,13 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstring>
+#include <random>
 
 namespace cordee {
 
-std::string NewUuidV7() {
-    uint8_t b[16];
-    randombytes_buf(b, sizeof b);
+namespace {
+std::string FormatV7(uint8_t* b) {
     const uint64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                             std::chrono::system_clock::now().time_since_epoch())
                             .count();
@@ -25,6 +26,26 @@ std::string NewUuidV7() {
         s.push_back(hex[b[i] & 15]);
     }
     return s;
+}
+}  // namespace
+
+std::string NewUuidV7() {
+    uint8_t b[16];
+    randombytes_buf(b, sizeof b);
+    return FormatV7(b);
+}
+
+std::string NewRequestId() {
+    thread_local std::mt19937_64 rng = [] {
+        uint64_t seed;
+        randombytes_buf(&seed, sizeof seed);
+        return std::mt19937_64(seed);
+    }();
+    uint8_t b[16];
+    const uint64_t r1 = rng(), r2 = rng();
+    std::memcpy(b, &r1, 8);
+    std::memcpy(b + 8, &r2, 8);
+    return FormatV7(b);
 }
 
 bool IsUuid(std::string_view s) {

@@ -8,6 +8,9 @@ namespace cordee {
 
 std::string NewUuidV7();
 bool IsUuid(std::string_view s);
+// A UUIDv7-shaped id from a fast per-thread generator: for request ids, which must be unique but need
+// not be unpredictable (no system call per request).
+std::string NewRequestId();
 
 template <class Tag>
 struct StrongId {

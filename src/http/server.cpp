@@ -40,7 +40,11 @@ struct Server::Impl {
     const Router& router;
     const StaticFiles& statics;
     Metrics& metrics;
-    asio::io_context ioc;
+    // One io_context per io thread: a connection lives on one thread, so its handlers never wake
+    // another thread or take a contended lock (a shared context costs more in futex wake-ups on 2 cores).
+    std::vector<std::unique_ptr<asio::io_context>> contexts;
+    size_t next_context = 0;
+    asio::io_context& ioc;
     asio::thread_pool workers;
     std::optional<asio::ssl::context> ssl;
     tcp::acceptor acceptor;
@@ -50,8 +54,8 @@ struct Server::Impl {
     std::map<uint64_t, std::function<void()>> closers;  // shut the read side of each open connection
 
     Impl(ServerOptions o, const Router& r, const StaticFiles& s, Metrics& m)
-        : opt(std::move(o)), router(r), statics(s), metrics(m), ioc(opt.io_threads), workers(opt.worker_threads),
-          acceptor(ioc) {
+        : opt(std::move(o)), router(r), statics(s), metrics(m), contexts(MakeContexts(opt.io_threads)),
+          ioc(*contexts.front()), workers(opt.worker_threads), acceptor(ioc) {
         if (!opt.tls_cert.empty()) {
             ssl.emplace(asio::ssl::context::tls_server);
             ssl->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
@@ -60,6 +64,12 @@ struct Server::Impl {
             ssl->use_certificate_chain_file(opt.tls_cert);
             ssl->use_private_key_file(opt.tls_key, asio::ssl::context::pem);
         }
+    }
+
+    static std::vector<std::unique_ptr<asio::io_context>> MakeContexts(int n) {
+        std::vector<std::unique_ptr<asio::io_context>> v;
+        for (int i = 0; i < std::max(1, n); ++i) v.push_back(std::make_unique<asio::io_context>(1));
+        return v;
     }
 
     Request Convert(bhttp::request<bhttp::string_body>& msg, const std::string& ip) {
@@ -73,7 +83,7 @@ struct Server::Impl {
             req.headers.emplace_back(std::move(name), std::string(f.value()));
         }
         const std::string rid = req.Header("x-request-id");
-        req.request_id = ValidRequestId(rid) ? rid : NewUuidV7();
+        req.request_id = ValidRequestId(rid) ? rid : NewRequestId();
         req.body = std::move(msg.body());
         auto url = boost::urls::parse_origin_form(msg.target());
         if (url) {
@@ -142,7 +152,7 @@ struct Server::Impl {
                 // Answer what the client can act on; silently close idle or broken connections.
                 if (ec == bhttp::error::body_limit || ec == bhttp::error::header_limit) {
                     Request req;
-                    req.request_id = NewUuidV7();
+                    req.request_id = NewRequestId();
                     req.method = "POST";
                     auto res = Problem(Error(413, "payload-too-large", "Requête trop volumineuse",
                                              "La requête dépasse la taille maximale de " +
@@ -152,7 +162,7 @@ struct Server::Impl {
                 } else if (ec.category() == boost::system::error_code(bhttp::error::bad_target).category() &&
                            ec != bhttp::error::end_of_stream) {
                     Request req;
-                    req.request_id = NewUuidV7();
+                    req.request_id = NewRequestId();
                     auto res = Problem(Error(400, "bad-request", "Requête invalide", "Requête HTTP mal formée."),
                                        req.request_id);
                     co_await Write(stream, res, req, 11, false);
@@ -248,7 +258,8 @@ struct Server::Impl {
 
     asio::awaitable<void> Accept() {
         for (;;) {
-            auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc), asio::as_tuple(asio::use_awaitable));
+            auto& target = *contexts[next_context++ % contexts.size()];
+            auto [ec, socket] = co_await acceptor.async_accept(target, asio::as_tuple(asio::use_awaitable));
             if (ec) {
                 if (draining || ec == asio::error::operation_aborted) co_return;
                 log::Warn("accept failed", {{"error", ec.message()}});
@@ -282,7 +293,7 @@ struct Server::Impl {
     // Stops the io threads once every connection is closed, or when the drain time is up.
     void PollDrain() {
         if (metrics.open_connections.load() == 0 || std::chrono::steady_clock::now() > drain_deadline) {
-            ioc.stop();
+            for (auto& c : contexts) c->stop();
             return;
         }
         drain_timer.expires_after(std::chrono::milliseconds(20));
@@ -315,7 +326,12 @@ void Server::Run() {
         if (!ec) impl.Drain();
     });
     std::vector<std::thread> threads;
-    for (int i = 1; i < impl.opt.io_threads; ++i) threads.emplace_back([&impl] { impl.ioc.run(); });
+    // Keep the other contexts running while they have no connection yet.
+    std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
+    for (size_t i = 1; i < impl.contexts.size(); ++i) {
+        guards.push_back(asio::make_work_guard(*impl.contexts[i]));
+        threads.emplace_back([ctx = impl.contexts[i].get()] { ctx->run(); });
+    }
     impl.ioc.run();
     for (auto& t : threads) t.join();
     impl.workers.join();
