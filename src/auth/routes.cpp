@@ -226,6 +226,7 @@ void RegisterRoutes(http::Router& r, AuthService& auth) {
             throw Invalid("If-Match", "version invalide");
         }
         JsonInput in(req.body);
+        in.OnlyFields({"first_name", "last_name", "phone", "specialty"});
         ProfilePatch patch;
         if (in.Has("first_name")) patch.first_name = in.Text("first_name", 1, 100);
         if (in.Has("last_name")) patch.last_name = in.Text("last_name", 1, 100);

@@ -112,6 +112,14 @@ std::string JsonInput::Secret(std::string_view key, size_t max_chars) {
     return s;
 }
 
+void JsonInput::OnlyFields(std::initializer_list<std::string_view> allowed) {
+    for (const auto& kv : obj_) {
+        bool ok = false;
+        for (auto a : allowed) ok = ok || kv.key() == a;
+        if (!ok) Fail(prefix_ + std::string(kv.key()), "champ inconnu ou non modifiable");
+    }
+}
+
 void JsonInput::Done() {
     if (!errors_.empty()) throw Invalid(std::move(errors_));
 }

@@ -27,6 +27,8 @@ public:
     std::string Password(std::string_view key);  // a new password: 12 to 256 characters
     std::string Secret(std::string_view key, size_t max_chars);  // as typed: no trimming or normalising
     void Fail(std::string field, std::string message) { errors_.push_back({std::move(field), std::move(message)}); }
+    // Fields outside `allowed` are refused (a client must not believe it changed what it cannot change).
+    void OnlyFields(std::initializer_list<std::string_view> allowed);
     bool Has(std::string_view key) const { return obj_.contains(key) && !obj_.at(key).is_null(); }
     // Throws 422 with every collected error, if any.
     void Done();

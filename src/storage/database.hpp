@@ -2,7 +2,8 @@
 // One storage interface, two backends (SQLite embedded, PostgreSQL shared). SQL is written once with
 // `?` placeholders in the portable dialect (docs/storage.md); the PostgreSQL backend rewrites them.
 //
-// Read(fn) runs fn on a connection that sees committed data. Write(fn) runs fn inside one durable
+// Read(fn) runs fn on a connection that sees committed data (one snapshot on SQLite; each statement its
+// own on PostgreSQL). Write(fn) runs fn inside one durable
 // transaction and returns only after COMMIT reached the disk: if fn throws, nothing of it is kept and
 // the exception reaches the caller. Never call Write from inside Write or Read (one writer).
 #include <cstdint>

@@ -32,12 +32,18 @@ export function runCli(args, db) {
   return execFileSync(binary, full, { encoding: 'utf8' });
 }
 
+// Servers still running when the test process ends (a test that failed before its clean-up) are killed.
+const children = new Set();
+process.on('exit', () => { for (const c of children) { try { c.kill('SIGKILL'); } catch { /* gone */ } } });
+
 // Starts `cordee serve` on a free port and resolves once it logs its URL.
 // `webRoot` (optional) replaces web/dist, e.g. a temp dir holding a freshly made openapi.json.
 export async function startServer({ db = freshDatabase(), env = {}, args = [], webRoot = join(repoRoot, 'web', 'dist') } = {}) {
   const full = ['serve', '--data', db.dataDir, '--port', '0', '--web-root', webRoot, ...args];
   if (db.databaseUrl) full.push('--database', db.databaseUrl);
   const child = spawn(binary, full, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  child.on('exit', () => children.delete(child));
   let log = '';
   const url = await new Promise((ok, fail) => {
     const timer = setTimeout(() => fail(new Error('server did not start:\n' + log)), 20000);
