@@ -42,11 +42,11 @@ void Append(storage::Session& s, const Event& e) {
     const std::string detail = boost::json::serialize(e.detail);
     const std::string hash =
         EntryHash(prev, seq, at, e.actor_id, e.action, e.target_type, e.target_id, e.ip, e.outcome, detail);
-    s.Exec("INSERT INTO audit_log (seq, at, actor_id, action, target_type, target_id, ip, outcome, detail, prev_hash, "
+    s.Queue("INSERT INTO audit_log (seq, at, actor_id, action, target_type, target_id, ip, outcome, detail, prev_hash, "
            "hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
            {seq, at, e.actor_id, e.action, e.target_type, e.target_id, e.ip, e.outcome, detail, prev, hash});
-    if (head) s.Exec("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", {seq, hash});
-    else s.Exec("INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?)", {seq, hash});
+    if (head) s.Queue("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", {seq, hash});
+    else s.Queue("INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?)", {seq, hash});
 }
 
 VerifyResult Verify(storage::Database& db) {

@@ -16,7 +16,7 @@ struct Config {
     int port = 8080;
     int io_threads = 2;
     int worker_threads = 32;
-    int db_pool_size = 16;
+    int db_pool_size = 32;
     std::string tls_cert, tls_key;
     std::string web_root = "web/dist";
     std::string public_url;  // used in emailed links; defaults to http://localhost:PORT

@@ -43,7 +43,7 @@ size_t ReadPayload(char* ptr, size_t size, size_t nmemb, void* user) {
 }  // namespace
 
 void Enqueue(storage::Session& s, const Email& e) {
-    s.Exec("INSERT INTO emails (id, to_addr, subject, body, created_at) VALUES (?, ?, ?, ?, ?)",
+    s.Queue("INSERT INTO emails (id, to_addr, subject, body, created_at) VALUES (?, ?, ?, ?, ?)",
            {NewUuidV7(), e.to, e.subject, e.body, NowMicros()});
 }
 

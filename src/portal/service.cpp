@@ -52,7 +52,7 @@ std::pair<int, std::string> PortalService::AddFavorite(const auth::Principal& p,
         }
         const std::string id = NewUuidV7();
         const int64_t now = NowMicros();
-        s.Exec("INSERT INTO favorites (id, account_id, label, url, created_at) VALUES (?, ?, ?, ?, ?)",
+        s.Queue("INSERT INTO favorites (id, account_id, label, url, created_at) VALUES (?, ?, ?, ?, ?)",
                {id, p.account_id, label, url, now});
         const std::string body = boost::json::serialize(FavoriteJson(id, label, url, now));
         storage::AppendChange(s, {"favorite", id, "create", p.account_id, body});

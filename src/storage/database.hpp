@@ -46,6 +46,9 @@ public:
     virtual Rows Query(std::string_view sql, const Params& params = {}) = 0;
     // Returns the number of rows changed.
     virtual int64_t Exec(std::string_view sql, const Params& params = {}) = 0;
+    // A statement whose result is not needed: PostgreSQL sends it with the next statement or the COMMIT
+    // in one round trip (pipeline mode); its error, if any, surfaces there and aborts the transaction.
+    virtual void Queue(std::string_view sql, const Params& params = {}) { Exec(sql, params); }
     // Several statements, no parameters (migrations).
     virtual void ExecScript(std::string_view sql) = 0;
     virtual Dialect dialect() const = 0;

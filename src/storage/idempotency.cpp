@@ -21,7 +21,7 @@ std::optional<StoredResult> FindIdempotent(Session& s, const std::string& owner,
 
 void SaveIdempotent(Session& s, const std::string& owner, const std::string& key, const std::string& request_path,
                     const StoredResult& result) {
-    s.Exec("INSERT INTO idempotency_keys (owner, key, request_path, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+    s.Queue("INSERT INTO idempotency_keys (owner, key, request_path, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)",
            {owner, key, request_path, static_cast<int64_t>(result.status), result.body, NowMicros()});
 }
 

@@ -32,11 +32,23 @@ public:
             throw PgError("cannot connect to PostgreSQL: " + msg);
         }
         PQclear(PQexec(conn_, "SET client_min_messages = warning"));
+        PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);  // notices are not errors
     }
     ~PgConnection() override { PQfinish(conn_); }
 
     Dialect dialect() const override { return Dialect::kPostgres; }
     bool Healthy() const { return PQstatus(conn_) == CONNECTION_OK; }
+
+    void Queue(std::string_view sql, const Params& params) override {
+        Prepare(sql);
+        queued_.push_back({std::string(sql), params, false});
+    }
+    // BEGIN and COMMIT travel with the statements around them rather than on their own.
+    void QueueRaw(const char* sql) { queued_.push_back({sql, {}, true}); }
+    void Flush() {
+        if (!queued_.empty()) PQclear(Pipeline(nullptr, nullptr));
+    }
+    void DropQueued() { queued_.clear(); }
 
     Rows Query(std::string_view sql, const Params& params) override {
         PGresult* res = Run(sql, params);
@@ -74,13 +86,20 @@ public:
     }
 
     void ExecScript(std::string_view sql) override {
+        Flush();
         PGresult* res = PQexec(conn_, std::string(sql).c_str());
         Check(res, sql);
         PQclear(res);
     }
 
 private:
-    PGresult* Run(std::string_view sql, const Params& params) {
+    struct Queued {
+        std::string sql;
+        Params params;
+        bool raw;  // BEGIN/COMMIT: sent as they are, not prepared
+    };
+
+    const std::string& Prepare(std::string_view sql) {
         std::string key(sql);
         auto it = prepared_.find(key);
         if (it == prepared_.end()) {
@@ -90,7 +109,12 @@ private:
             PQclear(res);
             it = prepared_.emplace(std::move(key), name).first;
         }
-        std::vector<std::string> text(params.size());
+        return it->second;
+    }
+
+    // Text parameters; the strings live in `text` for as long as the call needs them.
+    static std::vector<const char*> ParamPointers(const Params& params, std::vector<std::string>& text) {
+        text.assign(params.size(), {});
         std::vector<const char*> ptrs(params.size());
         for (size_t i = 0; i < params.size(); ++i) {
             const Value& v = params[i];
@@ -99,7 +123,76 @@ private:
             else if (auto s = std::get_if<std::string>(&v)) text[i] = *s;
             ptrs[i] = std::holds_alternative<std::monostate>(v) ? nullptr : text[i].c_str();
         }
-        PGresult* res = PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(params.size()), ptrs.data(),
+        return ptrs;
+    }
+
+    void Send(const Queued& q) {
+        std::vector<std::string> text;
+        auto ptrs = ParamPointers(q.params, text);
+        const int ok = q.raw ? PQsendQueryParams(conn_, q.sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0)
+                             : PQsendQueryPrepared(conn_, prepared_.at(q.sql).c_str(), static_cast<int>(q.params.size()),
+                                                   ptrs.data(), nullptr, nullptr, 0);
+        if (!ok) throw PgError(std::string("PostgreSQL: cannot send: ") + PQerrorMessage(conn_));
+    }
+
+    // Sends the queued statements and then `final_sql` (if any) in one pipeline, one round trip, and
+    // returns the final statement's result. The first error of any of them is thrown.
+    PGresult* Pipeline(const std::string* final_sql, const Params* final_params) {
+        std::vector<Queued> batch;
+        batch.swap(queued_);
+        if (final_sql) batch.push_back({*final_sql, *final_params, false});
+        if (!PQenterPipelineMode(conn_)) throw PgError("PostgreSQL: cannot enter pipeline mode");
+        std::string error;
+        PGresult* final_result = nullptr;
+        try {
+            for (const auto& q : batch) Send(q);
+            if (!PQpipelineSync(conn_)) throw PgError("PostgreSQL: pipeline sync failed");
+        } catch (...) {
+            PQexitPipelineMode(conn_);
+            throw;
+        }
+        size_t index = 0;  // statement whose results are being read
+        for (int guard = 0; guard < 10000; ++guard) {
+            PGresult* r = PQgetResult(conn_);
+            if (!r) {
+                ++index;  // a NULL ends one statement's results
+                if (PQstatus(conn_) != CONNECTION_OK) break;
+                continue;
+            }
+            const auto st = PQresultStatus(r);
+            if (st == PGRES_PIPELINE_SYNC) {
+                PQclear(r);
+                break;
+            }
+            if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+                if (error.empty()) {
+                    error = st == PGRES_PIPELINE_ABORTED ? "pipeline aborted" : PQresultErrorMessage(r);
+                    if (index < batch.size()) error += " in: " + batch[index].sql.substr(0, 200);
+                }
+                PQclear(r);
+            } else if (final_sql && index == batch.size() - 1 && !final_result) {
+                final_result = r;
+            } else {
+                PQclear(r);
+            }
+        }
+        PQexitPipelineMode(conn_);
+        if (!error.empty()) {
+            PQclear(final_result);
+            throw PgError("PostgreSQL: " + error);
+        }
+        return final_result;
+    }
+
+    PGresult* Run(std::string_view sql, const Params& params) {
+        const std::string& name = Prepare(sql);
+        if (!queued_.empty()) {
+            const std::string s(sql);
+            return Pipeline(&s, &params);
+        }
+        std::vector<std::string> text;
+        auto ptrs = ParamPointers(params, text);
+        PGresult* res = PQexecPrepared(conn_, name.c_str(), static_cast<int>(params.size()), ptrs.data(),
                                        nullptr, nullptr, 0);
         Check(res, sql);
         return res;
@@ -115,6 +208,7 @@ private:
 
     PGconn* conn_ = nullptr;
     std::unordered_map<std::string, std::string> prepared_;
+    std::vector<Queued> queued_;
 };
 
 class PostgresDatabase final : public Database {
@@ -131,11 +225,26 @@ public:
     void Read(const std::function<void(Session&)>& fn) override {
         Lease lease(*this);
         fn(*lease.conn);
+        lease.conn->Flush();
     }
 
     void Write(const std::function<void(Session&)>& fn) override {
         Lease lease(*this);
-        Transaction(*lease.conn, "BEGIN", fn);
+        PgConnection& c = *lease.conn;
+        c.QueueRaw("BEGIN");
+        try {
+            fn(c);
+            c.QueueRaw("COMMIT");
+            c.Flush();
+        } catch (...) {
+            // Statements never sent are dropped; if BEGIN reached the server, roll back.
+            c.DropQueued();
+            try {
+                c.ExecScript("ROLLBACK");
+            } catch (...) {
+            }
+            throw;
+        }
         ++commits_;
         ++writes_;
     }
@@ -157,20 +266,6 @@ public:
     }
 
 private:
-    static void Transaction(PgConnection& c, const char* begin, const std::function<void(Session&)>& fn) {
-        c.ExecScript(begin);
-        try {
-            fn(c);
-        } catch (...) {
-            try {
-                c.ExecScript("ROLLBACK");
-            } catch (...) {
-            }
-            throw;
-        }
-        c.ExecScript("COMMIT");
-    }
-
     struct Lease {
         PostgresDatabase& db;
         std::unique_ptr<PgConnection> conn;

@@ -77,3 +77,22 @@ TEST_CASE("an idempotency key returns the first result and refuses another path"
         CHECK_THROWS_AS(storage::FindIdempotent(s, "a", "k1", "POST /y"), Error);
     });
 }
+
+TEST_CASE("a queued statement that fails aborts its whole write, and the connection stays usable") {
+    test::TestDb t;
+    t.db->Write([](storage::Session& s) {
+        s.Queue("INSERT INTO audit_head (id, seq, hash) VALUES (1, 1, 'a')");
+    });
+    for (int i = 0; i < 40; ++i) {  // more than the pool size: every connection meets the failure
+        CHECK_THROWS(t.db->Write([&](storage::Session& s) {
+            s.Queue("INSERT INTO change_log (at, entity, entity_id, op, scope, data) VALUES (1, 'x', ?, 'create', 's', '{}')",
+                    {std::to_string(i)});
+            s.Queue("INSERT INTO audit_head (id, seq, hash) VALUES (1, 2, 'duplicate')");
+        }));
+    }
+    t.db->Write([](storage::Session& s) { s.Queue("UPDATE audit_head SET hash = 'b' WHERE id = 1"); });
+    t.db->Read([](storage::Session& s) {
+        CHECK(s.One("SELECT COUNT(*) FROM change_log WHERE entity = 'x'")->Int(0) == 0);
+        CHECK(s.One("SELECT hash FROM audit_head WHERE id = 1")->Str(0) == "b");
+    });
+}
