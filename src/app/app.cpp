@@ -11,7 +11,7 @@
 namespace cordee::app {
 
 App::App(Config config) : cfg(std::move(config)) {
-    db = storage::OpenDatabase(cfg.database, cfg.data, cfg.db_pool_size);
+    db = storage::OpenDatabase(cfg.database, cfg.data, cfg.DbPoolSize());
     storage::Migrate(*db);
     mailer = std::make_unique<mail::Dispatcher>(
         *db, mail::DispatcherOptions{cfg.data + "/outbox", cfg.smtp_url, cfg.smtp_from, cfg.smtp_user, cfg.smtp_password});

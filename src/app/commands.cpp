@@ -36,7 +36,7 @@ int Serve(Config cfg) {
     opt.listen = cfg.listen;
     opt.port = cfg.port;
     opt.io_threads = cfg.io_threads;
-    opt.worker_threads = cfg.worker_threads;
+    opt.worker_threads = cfg.WorkerThreads();
     opt.tls_cert = cfg.tls_cert;
     opt.tls_key = cfg.tls_key;
     opt.max_body_bytes = cfg.max_body_bytes;

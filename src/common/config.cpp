@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <functional>
+#include <thread>
 
 namespace cordee {
 namespace {
@@ -38,11 +39,11 @@ const std::vector<Key>& Keys() {
          [](Config& c, const std::string& v) { c.port = static_cast<int>(ToInt("port", v, 0, 65535)); }},
         {"io_threads", "network threads",
          [](Config& c, const std::string& v) { c.io_threads = static_cast<int>(ToInt("io_threads", v, 1, 256)); }},
-        {"worker_threads", "threads for blocking work (writes, password hashing)",
+        {"worker_threads", "threads for blocking work (writes, password hashing); default 32 on SQLite, 4 per core on PostgreSQL",
          [](Config& c, const std::string& v) {
              c.worker_threads = static_cast<int>(ToInt("worker_threads", v, 1, 1024));
          }},
-        {"db_pool_size", "PostgreSQL connections per node",
+        {"db_pool_size", "PostgreSQL connections per node (default: one per worker thread)",
          [](Config& c, const std::string& v) { c.db_pool_size = static_cast<int>(ToInt("db_pool_size", v, 1, 512)); }},
         {"tls_cert", "PEM certificate chain: enables HTTPS", [](Config& c, const std::string& v) { c.tls_cert = v; }},
         {"tls_key", "PEM private key", [](Config& c, const std::string& v) { c.tls_key = v; }},
@@ -99,6 +100,12 @@ void LoadToml(Config& cfg, const std::string& path) {
 }
 
 }  // namespace
+
+int Config::WorkerThreads() const {
+    if (worker_threads > 0) return worker_threads;
+    if (!UsesPostgres()) return 32;
+    return std::max(4, 4 * static_cast<int>(std::thread::hardware_concurrency()));
+}
 
 std::string Config::PublicUrl() const {
     if (!public_url.empty()) return public_url;

@@ -15,8 +15,8 @@ struct Config {
     std::string listen = "127.0.0.1";
     int port = 8080;
     int io_threads = 2;
-    int worker_threads = 32;
-    int db_pool_size = 32;
+    int worker_threads = 0;  // 0: chosen for the backend (WorkerThreads())
+    int db_pool_size = 0;    // 0: one connection per worker thread
     std::string tls_cert, tls_key;
     std::string web_root = "web/dist";
     std::string public_url;  // used in emailed links; defaults to http://localhost:PORT
@@ -29,6 +29,10 @@ struct Config {
 
     std::string PublicUrl() const;
     bool UsesPostgres() const { return database.rfind("postgres", 0) == 0; }
+    // SQLite gains from many writers waiting together (bigger group commits); PostgreSQL loses tail
+    // latency to context switches with more blocking threads than 4 per core (measured, bench/).
+    int WorkerThreads() const;
+    int DbPoolSize() const { return db_pool_size > 0 ? db_pool_size : WorkerThreads(); }
 };
 
 // Parses `args` (flags only: --key value or --key=value); returns leftover positional arguments.
