@@ -33,7 +33,8 @@ start_cordee() {
     CORDEE_DATA=$WORK/$name
     mkdir -p "$CORDEE_DATA"
     "$CORDEE" demo --data "$CORDEE_DATA" "$@" >"$WORK/$name.demo.log" 2>&1 || { cat "$WORK/$name.demo.log" >&2; exit 1; }
-    "$CORDEE" serve --data "$CORDEE_DATA" --port 0 "$@" >"$WORK/$name.log" 2>&1 &
+    # No access log: the nginx baseline runs with `access_log off` too (like for like).
+    "$CORDEE" serve --data "$CORDEE_DATA" --port 0 --access-log false "$@" >"$WORK/$name.log" 2>&1 &
     CORDEE_PID=$!
     PIDS+=("$CORDEE_PID")
     CORDEE_URL=

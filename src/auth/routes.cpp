@@ -204,8 +204,8 @@ void RegisterRoutes(http::Router& r, AuthService& auth) {
     });
 
     r.Add("GET", "/api/v1/me", [&auth](http::Request& req) {
-        auto p = RequireAccount(auth, req);
-        auto body = ToJson(auth.Me(p));
+        auto [p, account] = auth.Me(CredentialsOf(req));
+        auto body = ToJson(account);
         body["csrf_token"] = p.csrf_token;
         return http::Response::Json(200, body);
     });

@@ -97,11 +97,26 @@ std::pair<std::string, std::string> AuthService::NewSession(storage::Session& s,
     return {token, csrf};
 }
 
+bool AuthService::SessionUsable(const repo::SessionRow& row) const {
+    const int64_t now = NowMicros();
+    return now <= row.expires_at && now - row.last_seen_at <= cfg_.session_idle_seconds * kMicrosPerSecond &&
+           row.stage == "full" && row.status == "active";
+}
+
+Principal AuthService::PrincipalOf(const repo::SessionRow& row, const Credentials& c) {
+    return Principal{row.account_id, row.email, row.role, row.token_hash, row.csrf_token, c.ip};
+}
+
 Principal AuthService::Authenticate(const Credentials& c) {
     if (c.token.empty()) throw Unauthenticated();
     const std::string hash = crypto::Sha256Hex(c.token);
-    auto row = db_.ReadValue([&](storage::Session& s) { return repo::FindSession(s, hash); });
+    return CheckSession(db_.ReadValue([&](storage::Session& s) { return repo::FindSession(s, hash); }), c);
+}
+
+Principal AuthService::CheckSession(const std::optional<repo::SessionRow>& row, const Credentials& c) {
+    if (c.token.empty()) throw Unauthenticated();
     if (!row) throw Unauthenticated("Votre session n'existe pas ou est terminée. Connectez-vous.");
+    const std::string& hash = row->token_hash;
     const int64_t now = NowMicros();
     const int64_t idle = cfg_.session_idle_seconds * kMicrosPerSecond;
     if (now > row->expires_at || now - row->last_seen_at > idle) {
@@ -116,7 +131,7 @@ Principal AuthService::Authenticate(const Credentials& c) {
     if (row->status != "active") {
         throw Error(403, "account-disabled", "Compte inactif", "Ce compte n'est pas actif.");
     }
-    Principal p{row->account_id, row->email, row->role, hash, row->csrf_token, c.ip};
+    Principal p = PrincipalOf(*row, c);
     if (c.from_cookie && c.unsafe_method && !crypto::ConstantTimeEqual(c.csrf_header, row->csrf_token)) {
         db_.Write([&](storage::Session& s) {
             audit::Append(s, Ev(p.account_id, "auth.csrf", p.account_id, c.ip, "denied"));
@@ -520,10 +535,12 @@ Account AuthService::Reject(const Principal& p, const std::string& id, const std
     return out;
 }
 
-Account AuthService::Me(const Principal& p) {
-    auto a = db_.ReadValue([&](storage::Session& s) { return repo::FindAccountById(s, p.account_id); });
+std::pair<Principal, Account> AuthService::Me(const Credentials& c) {
+    auto [p, a] = AuthenticateAndRead(c, [](storage::Session& s, const Principal& p) {
+        return repo::FindAccountById(s, p.account_id);
+    });
     if (!a) throw Unauthenticated();
-    return *a;
+    return {std::move(p), std::move(*a)};
 }
 
 Account AuthService::UpdateMe(const Principal& p, const ProfilePatch& patch, int64_t expected_version) {

@@ -15,8 +15,11 @@ std::string Num(double v) {
 }  // namespace
 
 void Metrics::Observe(const std::string& method, const std::string& route, int status, double seconds) {
-    std::lock_guard lock(mutex_);
-    auto& s = series_[{method, route, status}];
+    static std::atomic<size_t> next_shard{0};
+    thread_local const size_t shard_index = next_shard++ % kShards;
+    Shard& shard = shards_[shard_index];
+    std::lock_guard lock(shard.mutex);
+    auto& s = shard.series[{method, route, status}];
     if (s.buckets.empty()) s.buckets.assign(kBucketCount, 0);
     for (size_t i = 0; i < kBucketCount; ++i)
         if (seconds <= kBuckets[i]) ++s.buckets[i];
@@ -25,23 +28,34 @@ void Metrics::Observe(const std::string& method, const std::string& route, int s
 }
 
 void Metrics::AddGauge(std::string name, std::string help, std::function<double()> read) {
-    std::lock_guard lock(mutex_);
+    std::lock_guard lock(gauges_mutex_);
     gauges_.push_back({std::move(name), std::move(help), std::move(read)});
 }
 
 std::string Metrics::Render() const {
+    // Merge the shards into one view.
+    std::map<std::tuple<std::string, std::string, int>, Series> merged;
+    for (auto& shard : shards_) {
+        std::lock_guard lock(shard.mutex);
+        for (const auto& [key, s] : shard.series) {
+            auto& m = merged[key];
+            if (m.buckets.empty()) m.buckets.assign(s.buckets.size(), 0);
+            for (size_t i = 0; i < s.buckets.size(); ++i) m.buckets[i] += s.buckets[i];
+            m.count += s.count;
+            m.sum += s.sum;
+        }
+    }
     std::string out;
     out += "# HELP cordee_http_requests_total HTTP requests by method, route and status.\n";
     out += "# TYPE cordee_http_requests_total counter\n";
-    std::lock_guard lock(mutex_);
-    for (const auto& [key, s] : series_) {
+    for (const auto& [key, s] : merged) {
         const auto& [method, route, status] = key;
         out += "cordee_http_requests_total{method=\"" + method + "\",route=\"" + route + "\",status=\"" +
                std::to_string(status) + "\"} " + std::to_string(s.count) + "\n";
     }
     out += "# HELP cordee_http_request_duration_seconds Time to answer, by method, route and status.\n";
     out += "# TYPE cordee_http_request_duration_seconds histogram\n";
-    for (const auto& [key, s] : series_) {
+    for (const auto& [key, s] : merged) {
         const auto& [method, route, status] = key;
         const std::string labels =
             "method=\"" + method + "\",route=\"" + route + "\",status=\"" + std::to_string(status) + "\"";
@@ -54,6 +68,7 @@ std::string Metrics::Render() const {
     }
     out += "# HELP cordee_http_open_connections Open client connections.\n# TYPE cordee_http_open_connections gauge\n";
     out += "cordee_http_open_connections " + std::to_string(open_connections.load()) + "\n";
+    std::lock_guard lock(gauges_mutex_);
     for (const auto& g : gauges_) {
         out += "# HELP " + g.name + " " + g.help + "\n# TYPE " + g.name + " gauge\n";
         out += g.name + " " + Num(g.read()) + "\n";

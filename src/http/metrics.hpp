@@ -1,6 +1,7 @@
 #pragma once
 // Prometheus metrics: request counts and latency histograms by method, route pattern and status,
 // open connections, plus gauges that other parts register (database pool and queue).
+#include <array>
 #include <atomic>
 #include <functional>
 #include <map>
@@ -24,8 +25,14 @@ private:
         uint64_t count = 0;
         double sum = 0;
     };
-    mutable std::mutex mutex_;
-    std::map<std::tuple<std::string, std::string, int>, Series> series_;
+    // Shards, one per io thread in practice, so that threads recording requests do not wait on each other.
+    static constexpr size_t kShards = 8;
+    struct Shard {
+        std::mutex mutex;
+        std::map<std::tuple<std::string, std::string, int>, Series> series;
+    };
+    mutable std::array<Shard, kShards> shards_;
+    mutable std::mutex gauges_mutex_;
     struct Gauge {
         std::string name, help;
         std::function<double()> read;

@@ -136,25 +136,38 @@ public:
     Dialect dialect() const override { return Dialect::kSqlite; }
 
     void Read(const std::function<void(Session&)>& fn) override {
-        std::unique_ptr<SqliteConnection> conn;
-        {
-            std::lock_guard lock(readers_mutex_);
-            if (!readers_.empty()) {
-                conn = std::move(readers_.back());
-                readers_.pop_back();
-            }
+        // Each thread keeps its own reader connection: no lock to take, no connection to hand over.
+        // A nested Read on the same thread gets a connection of its own for the time of the call.
+        thread_local std::vector<ThreadReader> mine;
+        ThreadReader* slot = nullptr;
+        for (auto& r : mine)
+            if (r.db_id == id_) slot = &r;
+        std::unique_ptr<SqliteConnection> nested;
+        SqliteConnection* conn;
+        if (slot && !slot->busy) {
+            conn = slot->conn;
+        } else if (!slot) {
+            conn = NewReader();
+            mine.push_back({id_, conn, false});
+            slot = &mine.back();
+        } else {
+            nested = std::make_unique<SqliteConnection>(path_, true);
+            conn = nested.get();
+            slot = nullptr;
         }
-        if (!conn) conn = std::make_unique<SqliteConnection>(path_, true);
+        if (slot) slot->busy = true;
         ++readers_in_use_;
-        struct Return {
+        struct Release {
             SqliteDatabase* self;
-            std::unique_ptr<SqliteConnection>& conn;
-            ~Return() {
+            uint64_t id;
+            bool release_slot;
+            ~Release() {
                 --self->readers_in_use_;
-                std::lock_guard lock(self->readers_mutex_);
-                self->readers_.push_back(std::move(conn));
+                if (!release_slot) return;
+                for (auto& r : mine)
+                    if (r.db_id == id) r.busy = false;
             }
-        } give_back{this, conn};
+        } release{this, id_, slot != nullptr};
         // A read transaction gives the function one consistent snapshot (prepared BEGIN/COMMIT: cheap).
         conn->Exec("BEGIN", {});
         try {
@@ -188,7 +201,7 @@ public:
         s.writes = writes_;
         std::lock_guard lock(readers_mutex_);
         s.pool_in_use = readers_in_use_;
-        s.pool_size = static_cast<int64_t>(readers_.size()) + readers_in_use_ + 1;
+        s.pool_size = static_cast<int64_t>(readers_.size()) + 1;
         return s;
     }
 
@@ -207,6 +220,19 @@ public:
     }
 
 private:
+    struct ThreadReader {
+        uint64_t db_id;
+        SqliteConnection* conn;
+        bool busy;
+    };
+
+    SqliteConnection* NewReader() {
+        auto c = std::make_unique<SqliteConnection>(path_, true);
+        std::lock_guard lock(readers_mutex_);
+        readers_.push_back(std::move(c));
+        return readers_.back().get();
+    }
+
     struct Job {
         const std::function<void(Session&)>* fn;
         std::promise<void> promise;
@@ -259,6 +285,10 @@ private:
         }
     }
 
+    // Ids are never reused, so that a thread's reader of a closed database is never mistaken for one
+    // of a database opened later at the same address.
+    static inline std::atomic<uint64_t> next_id_{1};
+    const uint64_t id_ = next_id_++;
     std::string path_;
     std::unique_ptr<SqliteConnection> writer_conn_;
     std::thread writer_;
