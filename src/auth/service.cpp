@@ -50,6 +50,24 @@ audit::Event Ev(std::string actor, std::string action, std::string target_id, st
                         std::move(ip), std::move(outcome), std::move(detail)};
 }
 
+Account NewRecord(const Identity& id, const std::string& password_hash, const std::string& role,
+                  const std::string& status) {
+    Account a;
+    a.id = NewUuidV7();
+    a.email = id.email;
+    a.password_hash = password_hash;
+    a.first_name = id.first_name;
+    a.last_name = id.last_name;
+    a.profession_code = id.profession_code;
+    a.profession_label = id.profession_label;
+    a.specialty = id.specialty;
+    a.rpps = id.rpps;
+    a.phone = id.phone;
+    a.role = role;
+    a.status = status;
+    return a;
+}
+
 }  // namespace
 
 bool IsRole(const std::string& r) {
@@ -416,19 +434,7 @@ void AuthService::Register(const SignUp& in, const std::string& ip) {
                 return;
             }
         }
-        Account a;
-        a.id = NewUuidV7();
-        a.email = in.email;
-        a.password_hash = hash;
-        a.first_name = in.first_name;
-        a.last_name = in.last_name;
-        a.profession_code = in.profession_code;
-        a.profession_label = in.profession_label;
-        a.specialty = in.specialty;
-        a.rpps = in.rpps;
-        a.phone = in.phone;
-        a.role = kProfessional;
-        a.status = "pending_email";
+        Account a = NewRecord(in, hash, kProfessional, "pending_email");
         repo::InsertAccount(s, a);
         if (structure_id.empty() && !in.proposal_name.empty()) {
             structure_id = NewUuidV7();
@@ -570,19 +576,7 @@ std::string AuthService::CreateAccount(const NewAccount& n, const std::string& a
         if (repo::FindAccountByEmail(s, n.email)) {
             throw Error(409, "conflict", "Compte existant", "Un compte existe déjà avec l'adresse " + n.email + ".");
         }
-        Account a;
-        a.id = NewUuidV7();
-        a.email = n.email;
-        a.password_hash = hash;
-        a.first_name = n.first_name;
-        a.last_name = n.last_name;
-        a.profession_code = n.profession_code;
-        a.profession_label = n.profession_label;
-        a.specialty = n.specialty;
-        a.rpps = n.rpps;
-        a.phone = n.phone;
-        a.role = n.role;
-        a.status = "active";
+        Account a = NewRecord(n, hash, n.role, "active");
         a.totp_secret = n.totp_secret;
         a.totp_enabled = !n.totp_secret.empty();
         repo::InsertAccount(s, a);

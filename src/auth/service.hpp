@@ -40,8 +40,13 @@ struct Enrolled {
     std::optional<OpenSession> session;  // when the account was already approved
 };
 
-struct SignUp {
-    std::string email, password, first_name, last_name, profession_code, profession_label, specialty, rpps, phone;
+// Who a new account is, however it is created (sign-up, CLI, demo).
+struct Identity {
+    std::string email, first_name, last_name, profession_code, profession_label, specialty, rpps, phone;
+};
+
+struct SignUp : Identity {
+    std::string password;
     std::string structure_id;
     std::string proposal_name, proposal_commune;
 };
@@ -50,9 +55,8 @@ struct ProfilePatch {
     std::optional<std::string> first_name, last_name, phone, specialty;
 };
 
-struct NewAccount {
-    std::string email, password, first_name, last_name, role = kProfessional;
-    std::string profession_code = "00", profession_label = "Autre", specialty, rpps, phone;
+struct NewAccount : Identity {
+    std::string password, role = kProfessional;
     std::string totp_secret;  // empty: TOTP enrolled at first sign-in
     std::vector<std::pair<std::string, std::string>> structures;  // (structure id, member|admin)
 };

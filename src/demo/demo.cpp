@@ -135,8 +135,7 @@ std::string LoadDemo(App& app) {
         {"assistante.sociale@demo.cordee.fr", "Nadia", "Lemoine", auth::kProfessional, "ASS",
          "Assistant de service social", "", 12, "member"},
     };
-    boost::json::array accounts;
-    for (const auto& sd : seeds) {
+    auto to_account = [&](const Seed& sd) {
         auth::NewAccount n;
         n.email = sd.email;
         n.password = kDemoPassword;
@@ -148,6 +147,11 @@ std::string LoadDemo(App& app) {
         n.specialty = sd.specialty;
         n.totp_secret = auth::NewTotpSecret();
         if (sd.structure >= 0) n.structures.push_back({structure_ids[sd.structure], sd.link_role});
+        return n;
+    };
+    boost::json::array accounts;
+    for (const auto& sd : seeds) {
+        const auth::NewAccount n = to_account(sd);
         const std::string id = app.auth->CreateAccount(n, "demo");
         accounts.push_back({{"email", sd.email}, {"password", kDemoPassword}, {"totp_secret", n.totp_secret},
                             {"role", sd.role}, {"account_id", id}, {"profession", sd.label}});
@@ -160,16 +164,7 @@ std::string LoadDemo(App& app) {
          14, "member"},
     };
     for (const auto& sd : waiting) {
-        auth::NewAccount n;
-        n.email = sd.email;
-        n.password = kDemoPassword;
-        n.first_name = sd.first;
-        n.last_name = sd.last;
-        n.profession_code = sd.code;
-        n.profession_label = sd.label;
-        n.totp_secret = auth::NewTotpSecret();
-        n.structures.push_back({structure_ids[sd.structure], sd.link_role});
-        const std::string id = app.auth->CreateAccount(n, "demo");
+        const std::string id = app.auth->CreateAccount(to_account(sd), "demo");
         app.db->Write([&](storage::Session& s) { auth::repo::SetStatus(s, id, "pending_approval", "", ""); });
     }
     std::filesystem::create_directories(app.cfg.data);

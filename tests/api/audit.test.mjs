@@ -2,7 +2,8 @@
 // detecting an altered or a removed line.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, freshDatabase, runCli, api } from '../lib/server.mjs';
+import { api, startDemoServer } from '../lib/server.mjs';
+
 import { assertProblem, demoLogin, enrolAndApprove, sql, auditVerify } from '../lib/flows.mjs';
 
 let server;
@@ -10,9 +11,7 @@ let operator;
 let pro;
 let approved;
 before(async () => {
-  const db = freshDatabase();
-  runCli(['demo'], db);
-  server = await startServer({ db });
+  server = await startDemoServer();
   operator = await demoLogin(server, 'operator');
   pro = await demoLogin(server, 'professional');
   approved = await enrolAndApprove(server, operator.token);

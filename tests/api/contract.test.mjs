@@ -3,7 +3,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { startServer, freshDatabase, runCli, api, totp } from '../lib/server.mjs';
+import { api, totp, startDemoServer } from '../lib/server.mjs';
+
 import { demoLogin, demoAccount, enrol, findEnrolment } from '../lib/flows.mjs';
 import { checkAnswer } from '../lib/openapi_check.mjs';
 
@@ -18,9 +19,7 @@ async function call(method, template, path, options) {
 }
 
 before(async () => {
-  const db = freshDatabase();
-  runCli(['demo'], db);
-  server = await startServer({ db });
+  server = await startDemoServer();
   operator = await demoLogin(server, 'operator');
   pro = await demoLogin(server, 'professional');
 });

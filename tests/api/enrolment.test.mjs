@@ -1,15 +1,14 @@
 // Self-enrolment from sign-up to the first full session, rejection, and the second factor's rules.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, freshDatabase, runCli, api, totp, login, waitForMail, outbox } from '../lib/server.mjs';
+import { api, totp, login, waitForMail, outbox, startDemoServer } from '../lib/server.mjs';
+
 import { assertProblem, enrol, findEnrolment, demoLogin, demoAccount, mailTo, mailTexts, uniqueEmail } from '../lib/flows.mjs';
 
 let server;
 let operator;
 before(async () => {
-  const db = freshDatabase();
-  runCli(['demo'], db);
-  server = await startServer({ db });
+  server = await startDemoServer();
   operator = await demoLogin(server, 'operator');
 });
 after(async () => { await server?.stop(); });

@@ -2,16 +2,15 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { startServer, freshDatabase, runCli, api } from '../lib/server.mjs';
+import { api, startDemoServer } from '../lib/server.mjs';
+
 import { assertProblem, demoLogin, sql } from '../lib/flows.mjs';
 
 let server;
 let pro;
 let coordinator;
 before(async () => {
-  const db = freshDatabase();
-  runCli(['demo'], db);
-  server = await startServer({ db });
+  server = await startDemoServer();
   pro = await demoLogin(server, 'professional');
   coordinator = await demoLogin(server, 'coordinator');
 });

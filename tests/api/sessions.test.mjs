@@ -2,7 +2,7 @@
 // password reset by e-mail.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, freshDatabase, runCli, api, login, totp, waitForMail } from '../lib/server.mjs';
+import { startServer, freshDatabase, runCli, api, login, totp, waitForMail, startDemoServer } from '../lib/server.mjs';
 import {
   assertProblem, demoAccount, demoLogin, cookieApi, cookieLogin, enrolAndApprove, tokenFromMail, mailTo, sleep, uniqueEmail,
 } from '../lib/flows.mjs';
@@ -11,9 +11,7 @@ describe('with the demo territory', () => {
   let server;
   let operator;
   before(async () => {
-    const db = freshDatabase();
-    runCli(['demo'], db);
-    server = await startServer({ db });
+    server = await startDemoServer();
     operator = await demoLogin(server, 'operator');
   });
   after(async () => { await server?.stop(); });

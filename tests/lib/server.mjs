@@ -64,6 +64,13 @@ export async function startServer({ db = freshDatabase(), env = {}, args = [], w
   };
 }
 
+// A server on a fresh database holding the demo territory (cordee demo), the usual start of a suite.
+export async function startDemoServer(options = {}) {
+  const db = freshDatabase();
+  runCli(['demo'], db);
+  return startServer({ ...options, db });
+}
+
 // RFC 6238 TOTP (SHA-1, 6 digits, 30 s), the same as authenticator apps.
 export function base32Decode(s) {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
