@@ -134,6 +134,28 @@ const char* kUsage =
     "  routes                 print the HTTP route table\n\n"
     "Every command accepts --help and the settings below.\n\n";
 
+// What each command does, for `cordee COMMAND --help`.
+std::string CommandHelp(const std::string& cmd) {
+    static const std::map<std::string, std::string> help = {
+        {"serve", "Usage: cordee serve [settings]\n\nServes the web app, the JSON API (/api/v1), /livez, /readyz and /metrics, and "
+                  "sends queued emails.\nApplies pending migrations first. Stops cleanly on SIGTERM or Ctrl+C (requests in "
+                  "flight finish).\n"},
+        {"migrate", "Usage: cordee migrate [--data DIR | --database URL]\n\nApplies the database migrations this binary "
+                    "holds and exits.\n"},
+        {"demo", "Usage: cordee demo [--data DIR | --database URL]\n\nFills a fictional territory (Reims, Troyes, "
+                 "Châlons): structures, professionals, one account per role.\nWrites DATA/demo-accounts.json "
+                 "(email, password, totp_secret, role, account_id, profession). Runs once per database.\n"},
+        {"admin", "Usage: cordee admin create-operator --email E --first-name F --last-name L [--password P]\n\n"
+                  "Creates a territory operator (the first account of a new territory). Without --password, it is read "
+                  "from standard input.\nThe operator enrols the second factor at the first sign-in.\n"},
+        {"audit", "Usage: cordee audit verify [--data DIR | --database URL]\n\nChecks the hash chain of the audit trail. "
+                  "Exit 0 when intact; exit 1 naming the first altered, inserted or removed entry.\n"},
+        {"routes", "Usage: cordee routes\n\nPrints the HTTP route table, one \"METHOD /path\" per line.\n"},
+    };
+    auto it = help.find(cmd);
+    return it == help.end() ? std::string(kUsage) : it->second + "\n";
+}
+
 }  // namespace
 
 int RunCommand(const Args& args) {
@@ -148,7 +170,7 @@ int RunCommand(const Args& args) {
     try {
         rest = LoadConfig(cfg, Args(args.begin() + 1, args.end()));
         if (WantsHelp(rest)) {
-            std::cout << kUsage << ConfigHelp();
+            std::cout << CommandHelp(cmd) << ConfigHelp();
             return 0;
         }
         if (cmd == "serve") return Serve(cfg);

@@ -415,9 +415,15 @@ void AuthService::ResetPassword(const std::string& token, const std::string& pas
 }
 
 void AuthService::Register(const SignUp& in, const std::string& ip) {
+    // Sign-ups send emails: bounded per address (20 an hour), so that no one can use us to flood mailboxes.
+    db_.Read([&](storage::Session& s) {
+        const auto [recent, oldest] = repo::Failures(s, "signup-ip:" + ip, NowMicros() - 3600 * kMicrosPerSecond);
+        if (recent >= 20) throw TooManyAttempts(static_cast<int>((oldest + 3600 * kMicrosPerSecond - NowMicros()) / kMicrosPerSecond + 1));
+    });
     const std::string hash = crypto::HashPassword(in.password);
     std::optional<Error> refusal;
     db_.Write([&](storage::Session& s) {
+        repo::InsertFailure(s, "signup-ip:" + ip, NowMicros());
         if (auto existing = repo::FindAccountByEmail(s, in.email)) {
             // Same answer as a new sign-up (no account enumeration); the owner is told by email.
             Mail(s, in.email, "Cordée : vous avez déjà un compte",
@@ -494,7 +500,7 @@ int64_t AuthService::PendingEnrolmentCount(const Principal& p) {
 }
 
 Account AuthService::Approve(const Principal& p, const std::string& id, const std::string& role) {
-    return db_.WriteValue([&](storage::Session& s) {
+    auto out = db_.WriteValue([&](storage::Session& s) {
         auto a = repo::FindAccountById(s, id);
         if (!a) throw NotFound("Cette inscription n'existe pas.");
         const bool allowed = p.role == kOperator || (p.role == kStructureAdmin && repo::SharesAdminStructure(s, p.account_id, id));
@@ -517,6 +523,8 @@ Account AuthService::Approve(const Principal& p, const std::string& id, const st
         storage::AppendChange(s, {"account", id, "update", "enrolments", boost::json::serialize(ToJson(updated))});
         return updated;
     });
+    if (mailer_) mailer_->Poke();
+    return out;
 }
 
 Account AuthService::Reject(const Principal& p, const std::string& id, const std::string& reason) {

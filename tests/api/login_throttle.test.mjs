@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, freshDatabase, runCli, api } from '../lib/server.mjs';
-import { assertProblem, demoAccount } from '../lib/flows.mjs';
+import { assertProblem, demoAccount, sql } from '../lib/flows.mjs';
 
 let server;
 before(async () => {
@@ -43,4 +43,18 @@ test('an unknown e-mail is throttled the same way (no enumeration through 429)',
     statuses.push(res.status);
   }
   assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429]);
+});
+
+test('sign-ups are bounded per address: the 21st within an hour gets 429, nothing is created', async () => {
+  const body = (i) => ({ email: `flot-${i}-${Date.now()}@exemple.fr`, password: 'Mot-de-passe-Essai-2024', first_name: 'A',
+    last_name: 'B', profession_code: '60', profession_label: 'Infirmier' });
+  for (let i = 1; i <= 20; i++) {
+    const res = await api(server, 'POST', '/api/v1/enrolments', { body: body(i) });
+    assert.equal(res.status, 202, `sign-up ${i}: ${res.text}`);
+  }
+  const refused = await api(server, 'POST', '/api/v1/enrolments', { body: body(21) });
+  assertProblem(refused, 429, 'too-many-attempts', '21st sign-up');
+  assert.ok(Number(refused.headers.get('retry-after')) > 0);
+  const count = sql(server.db, "SELECT count(*) FROM accounts WHERE email LIKE 'flot-%'").trim();
+  assert.equal(count, '20', 'the refused sign-up created no account');
 });
