@@ -204,10 +204,7 @@ void RegisterRoutes(http::Router& r, AuthService& auth) {
     });
 
     r.Add("GET", "/api/v1/me", [&auth](http::Request& req) {
-        auto [p, account] = auth.Me(CredentialsOf(req));
-        auto body = ToJson(account);
-        body["csrf_token"] = p.csrf_token;
-        return http::Response::Json(200, body);
+        return http::Response::Text(200, auth.MeJson(CredentialsOf(req)), "application/json");
     });
 
     r.Add("PATCH", "/api/v1/me", [&auth](http::Request& req) {

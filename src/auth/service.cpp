@@ -99,7 +99,7 @@ boost::json::object ToJson(const Account& a) {
 }
 
 AuthService::AuthService(storage::Database& db, mail::Dispatcher* mailer, const Config& cfg)
-    : db_(db), mailer_(mailer), cfg_(cfg) {}
+    : db_(db), mailer_(mailer), cfg_(cfg), cache_(cfg.SessionCacheMicros()) {}
 
 void AuthService::Mail(storage::Session& s, const std::string& to, const std::string& subject, const std::string& body) {
     mail::Enqueue(s, {to, subject,
@@ -128,7 +128,12 @@ Principal AuthService::PrincipalOf(const repo::SessionRow& row, const Credential
 Principal AuthService::Authenticate(const Credentials& c) {
     if (c.token.empty()) throw Unauthenticated();
     const std::string hash = crypto::Sha256Hex(c.token);
-    return CheckSession(db_.ReadValue([&](storage::Session& s) { return repo::FindSession(s, hash); }), c);
+    const int64_t now = NowMicros();
+    if (auto hit = cache_.Get(hash, now)) return CheckSession(hit->row, c);
+    const uint64_t generation = cache_.Generation();
+    auto row = db_.ReadValue([&](storage::Session& s) { return repo::FindSession(s, hash); });
+    if (row && SessionUsable(*row)) cache_.Put(generation, {*row, std::nullopt, now});
+    return CheckSession(row, c);
 }
 
 Principal AuthService::CheckSession(const std::optional<repo::SessionRow>& row, const Credentials& c) {
@@ -139,6 +144,7 @@ Principal AuthService::CheckSession(const std::optional<repo::SessionRow>& row, 
     const int64_t idle = cfg_.session_idle_seconds * kMicrosPerSecond;
     if (now > row->expires_at || now - row->last_seen_at > idle) {
         db_.Write([&](storage::Session& s) { repo::DeleteSession(s, hash); });
+        cache_.ForgetSession(hash);
         throw Error(401, "session-expired", "Session expirée",
                     "Votre session a expiré par sécurité. Connectez-vous de nouveau.");
     }
@@ -160,6 +166,7 @@ Principal AuthService::CheckSession(const std::optional<repo::SessionRow>& row, 
     // Sliding idle time-out, written at most every minute (or quarter of the time-out) per session.
     if (now - row->last_seen_at > std::min<int64_t>(60 * kMicrosPerSecond, idle / 4)) {
         db_.Write([&](storage::Session& s) { repo::TouchSession(s, hash, now); });
+        cache_.ForgetSession(hash);
     }
     return p;
 }
@@ -275,13 +282,14 @@ OpenSession AuthService::CompleteTotp(const Credentials& c, const std::string& c
         audit::Append(s, Ev(account->id, "auth.login", account->id, c.ip, "success", {{"method", method}}));
         out.account = *account;
     });
+    cache_.ForgetAccount(pending.account_id);
     if (refusal) throw *refusal;
     return out;
 }
 
 std::pair<std::string, std::string> AuthService::BeginTotpEnrolment(const Credentials& c) {
     const auto pending = RequireStage(c, "enrol");
-    return db_.WriteValue([&](storage::Session& s) {
+    auto out = db_.WriteValue([&](storage::Session& s) {
         auto account = repo::FindAccountById(s, pending.account_id);
         if (!account) throw Unauthenticated();
         std::string secret = account->totp_secret;
@@ -291,6 +299,8 @@ std::pair<std::string, std::string> AuthService::BeginTotpEnrolment(const Creden
         }
         return std::pair{secret, OtpauthUri(secret, account->email)};
     });
+    cache_.ForgetAccount(pending.account_id);
+    return out;
 }
 
 Enrolled AuthService::FinishTotpEnrolment(const Credentials& c, const std::string& code) {
@@ -337,6 +347,7 @@ Enrolled AuthService::FinishTotpEnrolment(const Credentials& c, const std::strin
             out.session = std::move(os);
         }
     });
+    cache_.ForgetAccount(pending.account_id);
     if (refusal) throw *refusal;
     return out;
 }
@@ -353,6 +364,7 @@ void AuthService::Logout(const Credentials& c) {
         repo::DeleteSession(s, hash);
         audit::Append(s, Ev(row->account_id, "auth.logout", row->account_id, c.ip));
     });
+    cache_.ForgetSession(hash);
 }
 
 void AuthService::LogoutEverywhere(const Principal& p) {
@@ -360,6 +372,7 @@ void AuthService::LogoutEverywhere(const Principal& p) {
         const int64_t n = repo::DeleteSessionsOf(s, p.account_id);
         audit::Append(s, Ev(p.account_id, "auth.logout_all", p.account_id, p.ip, "success", {{"sessions", n}}));
     });
+    cache_.ForgetAccount(p.account_id);
 }
 
 void AuthService::RequestPasswordReset(const std::string& email, const std::string& ip) {
@@ -396,10 +409,12 @@ void AuthService::ResetPassword(const std::string& token, const std::string& pas
     if (!exists) throw InvalidToken();
     const std::string hash = crypto::HashPassword(password);
     bool ok = false;
+    std::string reset_account;
     db_.Write([&](storage::Session& s) {
         auto account_id = repo::ConsumeToken(s, token_hash, "password_reset", NowMicros());
         if (!account_id) return;
         ok = true;
+        reset_account = *account_id;
         repo::SetPassword(s, *account_id, hash);
         repo::DeleteSessionsOf(s, *account_id);
         auto account = repo::FindAccountById(s, *account_id);
@@ -411,6 +426,7 @@ void AuthService::ResetPassword(const std::string& token, const std::string& pas
              "de votre territoire.");
     });
     if (!ok) throw InvalidToken();
+    cache_.ForgetAccount(reset_account);
     if (mailer_) mailer_->Poke();
 }
 
@@ -466,6 +482,7 @@ void AuthService::Register(const SignUp& in, const std::string& ip) {
 
 PendingLogin AuthService::ConfirmEmail(const std::string& token, const std::string& ip) {
     std::optional<Error> refusal;
+    std::string confirmed_account;
     PendingLogin out;
     db_.Write([&](storage::Session& s) {
         auto account_id = repo::ConsumeToken(s, crypto::Sha256Hex(token), "confirm_email", NowMicros());
@@ -473,6 +490,7 @@ PendingLogin AuthService::ConfirmEmail(const std::string& token, const std::stri
             refusal = InvalidToken();
             return;
         }
+        confirmed_account = *account_id;
         s.Exec("UPDATE accounts SET status = 'pending_totp', email_confirmed_at = ?, version = version + 1 WHERE id = ? "
                "AND status = 'pending_email'",
                {NowMicros(), *account_id});
@@ -480,6 +498,7 @@ PendingLogin AuthService::ConfirmEmail(const std::string& token, const std::stri
         std::tie(out.token, out.csrf_token) = NewSession(s, *account_id, "enrol", kPendingLifetime);
         audit::Append(s, Ev(*account_id, "enrolment.confirm_email", *account_id, ip));
     });
+    if (!confirmed_account.empty()) cache_.ForgetAccount(confirmed_account);
     if (refusal) throw *refusal;
     return out;
 }
@@ -523,6 +542,7 @@ Account AuthService::Approve(const Principal& p, const std::string& id, const st
         storage::AppendChange(s, {"account", id, "update", "enrolments", boost::json::serialize(ToJson(updated))});
         return updated;
     });
+    cache_.ForgetAccount(id);
     if (mailer_) mailer_->Poke();
     return out;
 }
@@ -545,20 +565,41 @@ Account AuthService::Reject(const Principal& p, const std::string& id, const std
         storage::AppendChange(s, {"account", id, "update", "enrolments", boost::json::serialize(ToJson(updated))});
         return updated;
     });
+    cache_.ForgetAccount(id);
     if (mailer_) mailer_->Poke();
     return out;
 }
 
-std::pair<Principal, Account> AuthService::Me(const Credentials& c) {
-    auto [p, a] = AuthenticateAndRead(c, [](storage::Session& s, const Principal& p) {
-        return repo::FindAccountById(s, p.account_id);
+std::string AuthService::MeJson(const Credentials& c) {
+    if (c.token.empty()) throw Unauthenticated();
+    const std::string hash = crypto::Sha256Hex(c.token);
+    const int64_t now = NowMicros();
+    if (auto hit = cache_.Get(hash, now); hit && hit->me_json) {
+        CheckSession(hit->row, c);
+        return *hit->me_json;
+    }
+    const uint64_t generation = cache_.Generation();
+    std::optional<repo::SessionRow> row;
+    std::optional<Account> account;
+    // The session and the account in one read transaction.
+    db_.Read([&](storage::Session& s) {
+        row = repo::FindSession(s, hash);
+        if (row && SessionUsable(*row)) account = repo::FindAccountById(s, row->account_id);
     });
-    if (!a) throw Unauthenticated();
-    return {std::move(p), std::move(*a)};
+    std::string body;
+    if (account) {
+        auto json = ToJson(*account);
+        json["csrf_token"] = row->csrf_token;
+        body = boost::json::serialize(json);
+        cache_.Put(generation, {*row, body, now});
+    }
+    CheckSession(row, c);
+    if (!account) throw Unauthenticated();
+    return body;
 }
 
 Account AuthService::UpdateMe(const Principal& p, const ProfilePatch& patch, int64_t expected_version) {
-    return db_.WriteValue([&](storage::Session& s) {
+    auto out = db_.WriteValue([&](storage::Session& s) {
         auto a = repo::FindAccountById(s, p.account_id);
         if (!a) throw Unauthenticated();
         if (a->version != expected_version) {
@@ -576,6 +617,8 @@ Account AuthService::UpdateMe(const Principal& p, const ProfilePatch& patch, int
         storage::AppendChange(s, {"account", p.account_id, "update", p.account_id, boost::json::serialize(ToJson(updated))});
         return updated;
     });
+    cache_.ForgetAccount(p.account_id);
+    return out;
 }
 
 std::string AuthService::CreateAccount(const NewAccount& n, const std::string& actor) {

@@ -62,6 +62,10 @@ const std::vector<Key>& Keys() {
          [](Config& c, const std::string& v) {
              c.session_absolute_seconds = ToInt("session_absolute_seconds", v, 1, 30 * 86400);
          }},
+        {"session_cache_seconds", "how long a node may reuse a checked session without reading it again (0 = off)",
+         [](Config& c, const std::string& v) {
+             c.session_cache_seconds = ToInt("session_cache_seconds", v, 0, 300);
+         }},
         {"max_body_bytes", "largest request body accepted (default 1048576)",
          [](Config& c, const std::string& v) { c.max_body_bytes = ToInt("max_body_bytes", v, 1024, 1LL << 32); }},
         {"access_log", "log one line per request (true/false)",

@@ -23,6 +23,7 @@ struct Config {
     std::string smtp_url, smtp_from = "Cordée <ne-pas-repondre@cordee.local>", smtp_user, smtp_password;
     int64_t session_idle_seconds = 30 * 60;
     int64_t session_absolute_seconds = 12 * 3600;
+    int64_t session_cache_seconds = -1;  // -1: 5 s on SQLite, off on PostgreSQL (auth/session_cache.hpp)
     int64_t max_body_bytes = 1 << 20;
     bool access_log = true;
     std::string log_level = "info";
@@ -32,6 +33,10 @@ struct Config {
     // SQLite gains from many writers waiting together (bigger group commits); PostgreSQL loses tail
     // latency to context switches with more blocking threads than 4 per core (measured, bench/).
     int WorkerThreads() const;
+    int64_t SessionCacheMicros() const {
+        const int64_t secs = session_cache_seconds >= 0 ? session_cache_seconds : (UsesPostgres() ? 0 : 5);
+        return secs * 1'000'000;
+    }
     int DbPoolSize() const { return db_pool_size > 0 ? db_pool_size : WorkerThreads(); }
 };
 
