@@ -1,6 +1,7 @@
 // Command dispatch: serve, migrate, demo, admin, audit verify, routes. Each has --help.
 #include "app/app.hpp"
 #include "audit/audit.hpp"
+#include "directory/import.hpp"
 #include "common/crypto.hpp"
 #include "common/log.hpp"
 #include "http/server.hpp"
@@ -112,6 +113,21 @@ int CreateOperator(Config cfg, const Args& rest) {
     return 0;
 }
 
+int Import(Config cfg, const Args& rest) {
+    if (rest.size() < 2 || (rest[0] != "rpps" && rest[0] != "finess")) {
+        std::cerr << "Usage : cordee import rpps|finess FICHIER [--data DIR | --database URL]\n";
+        return 2;
+    }
+    const std::string kind = rest[0], path = rest[1];
+    auto db = storage::OpenDatabase(cfg.database, cfg.data, 2);
+    storage::Migrate(*db);
+    const auto sum = kind == "rpps" ? directory::ImportRpps(*db, path, std::cerr) : directory::ImportFiness(*db, path, std::cerr);
+    db->Close();
+    std::cout << "Import " << kind << " terminé : lues " << sum.read << ", créées " << sum.created << ", mises à jour "
+              << sum.updated << ", désactivées " << sum.deactivated << ", rejetées " << sum.rejected << ".\n";
+    return 0;
+}
+
 int Routes(Config cfg) {
     // The route table, without opening a database: the OpenAPI test compares it with docs/openapi.yaml.
     cfg.database = "sqlite::memory:";
@@ -131,6 +147,7 @@ const char* kUsage =
     "  demo                   fill a fictional demo territory (writes DATA/demo-accounts.json)\n"
     "  admin create-operator  --email E --first-name F --last-name L [--password P]\n"
     "  audit verify           check the hash chain of the audit trail (exit 1 if altered)\n"
+    "  import rpps|finess FILE  import a national extraction into the directory\n"
     "  routes                 print the HTTP route table\n\n"
     "Every command accepts --help and the settings below.\n\n";
 
@@ -150,6 +167,11 @@ std::string CommandHelp(const std::string& cmd) {
                   "from standard input.\nThe operator enrols the second factor at the first sign-in.\n"},
         {"audit", "Usage: cordee audit verify [--data DIR | --database URL]\n\nChecks the hash chain of the audit trail. "
                   "Exit 0 when intact; exit 1 naming the first altered, inserted or removed entry.\n"},
+        {"import", "Usage: cordee import rpps|finess FILE [--data DIR | --database URL]\n\nImports an RPPS "
+                   "(PS_LibreAcces_Personne_activite) or FINESS (etalab) extraction: lines read by header name, UTF-8 or "
+                   "ISO-8859-1.\nRejected lines are listed on stderr with their numbers; the new data replaces the old "
+                   "in one transaction at the end.\nEntries missing from a newer file are marked inactive, never "
+                   "deleted.\n"},
         {"routes", "Usage: cordee routes\n\nPrints the HTTP route table, one \"METHOD /path\" per line.\n"},
     };
     auto it = help.find(cmd);
@@ -177,6 +199,7 @@ int RunCommand(const Args& args) {
         if (cmd == "migrate") return Migrate(cfg);
         if (cmd == "demo") return Demo(cfg);
         if (cmd == "routes") return Routes(cfg);
+        if (cmd == "import") return Import(cfg, rest);
         if (cmd == "admin" && !rest.empty() && rest[0] == "create-operator") return CreateOperator(cfg, rest);
         if (cmd == "audit" && !rest.empty() && rest[0] == "verify") return AuditVerify(cfg);
         std::cerr << "Commande inconnue : " << cmd << "\n\n" << kUsage;

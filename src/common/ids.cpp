@@ -10,13 +10,7 @@
 namespace cordee {
 
 namespace {
-std::string FormatV7(uint8_t* b) {
-    const uint64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
-    for (int i = 0; i < 6; ++i) b[i] = static_cast<uint8_t>(ms >> (40 - 8 * i));
-    b[6] = static_cast<uint8_t>(0x70 | (b[6] & 0x0F));
-    b[8] = static_cast<uint8_t>(0x80 | (b[8] & 0x3F));
+std::string FormatUuid(const uint8_t* b) {
     static const char* hex = "0123456789abcdef";
     std::string s;
     s.reserve(36);
@@ -26,6 +20,16 @@ std::string FormatV7(uint8_t* b) {
         s.push_back(hex[b[i] & 15]);
     }
     return s;
+}
+
+std::string FormatV7(uint8_t* b) {
+    const uint64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+    for (int i = 0; i < 6; ++i) b[i] = static_cast<uint8_t>(ms >> (40 - 8 * i));
+    b[6] = static_cast<uint8_t>(0x70 | (b[6] & 0x0F));
+    b[8] = static_cast<uint8_t>(0x80 | (b[8] & 0x3F));
+    return FormatUuid(b);
 }
 }  // namespace
 
@@ -46,6 +50,14 @@ std::string NewRequestId() {
     std::memcpy(b, &r1, 8);
     std::memcpy(b + 8, &r2, 8);
     return FormatV7(b);
+}
+
+std::string NameBasedUuid(std::string_view name) {
+    uint8_t h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, reinterpret_cast<const uint8_t*>(name.data()), name.size());
+    h[6] = static_cast<uint8_t>(0x80 | (h[6] & 0x0F));
+    h[8] = static_cast<uint8_t>(0x80 | (h[8] & 0x3F));
+    return FormatUuid(h);
 }
 
 bool IsUuid(std::string_view s) {

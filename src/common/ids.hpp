@@ -11,6 +11,9 @@ bool IsUuid(std::string_view s);
 // A UUIDv7-shaped id from a fast per-thread generator: for request ids, which must be unique but need
 // not be unpredictable (no system call per request).
 std::string NewRequestId();
+// A stable id derived from a name (UUID version 8 over SHA-256): the same national identifier always gives
+// the same id, so re-imports and several nodes agree without a lookup.
+std::string NameBasedUuid(std::string_view name);
 
 template <class Tag>
 struct StrongId {

@@ -1,0 +1,436 @@
+#include "directory/import.hpp"
+
+#include "common/crypto.hpp"
+#include "common/errors.hpp"
+#include "common/ids.hpp"
+#include "common/text.hpp"
+#include "common/time.hpp"
+#include "directory/geo.hpp"
+#include "directory/line_reader.hpp"
+#include "directory/progress.hpp"
+#include "storage/change_log.hpp"
+
+#include <filesystem>
+#include <map>
+#include <unordered_set>
+
+namespace cordee::directory {
+namespace {
+
+constexpr size_t kRowsPerStatement = 100;   // multi-row INSERTs: far fewer statements
+constexpr size_t kRowsPerTransaction = 20000;
+constexpr int kRejectionsShown = 100;
+
+Error Unusable(const std::string& why) { return Error(400, "bad-file", "Fichier inutilisable", why); }
+
+// Buffers rows for one staging table and writes them in multi-row INSERTs, one transaction per batch.
+class StagingWriter {
+public:
+    StagingWriter(storage::Database& db, std::string table, std::vector<std::string> columns)
+        : db_(db), table_(std::move(table)), columns_(std::move(columns)) {}
+    void Add(storage::Params row) {
+        rows_.push_back(std::move(row));
+        if (rows_.size() >= kRowsPerTransaction) Flush();
+    }
+    void Flush() {
+        if (rows_.empty()) return;
+        db_.Write([&](storage::Session& s) {
+            for (size_t i = 0; i < rows_.size(); i += kRowsPerStatement) {
+                const size_t n = std::min(kRowsPerStatement, rows_.size() - i);
+                storage::Params params;
+                params.reserve(n * columns_.size());
+                for (size_t r = i; r < i + n; ++r)
+                    for (auto& v : rows_[r]) params.push_back(std::move(v));
+                s.Queue(InsertSql(n), params);
+            }
+        });
+        rows_.clear();
+    }
+
+private:
+    const std::string& InsertSql(size_t n) {
+        auto it = sql_.find(n);
+        if (it != sql_.end()) return it->second;
+        std::string cols, one = "(";
+        for (size_t i = 0; i < columns_.size(); ++i) {
+            cols += (i ? ", " : "") + columns_[i];
+            one += i ? ", ?" : "?";
+        }
+        one += ")";
+        std::string sql = "INSERT INTO " + table_ + " (" + cols + ") VALUES ";
+        for (size_t i = 0; i < n; ++i) sql += (i ? ", " : "") + one;
+        return sql_[n] = sql;
+    }
+    storage::Database& db_;
+    std::string table_;
+    std::vector<std::string> columns_;
+    std::vector<storage::Params> rows_;
+    std::map<size_t, std::string> sql_;
+};
+
+class Rejections {
+public:
+    explicit Rejections(std::ostream& err) : err_(err) {}
+    void Add(int64_t line, const std::string& why) {
+        if (++count_ <= kRejectionsShown) err_ << "ligne " << line << " : " << why << "\n";
+    }
+    int64_t count() const { return count_; }
+    void Close() {
+        if (count_ > kRejectionsShown) err_ << "… et " << (count_ - kRejectionsShown) << " autres lignes rejetées.\n";
+    }
+
+private:
+    std::ostream& err_;
+    int64_t count_ = 0;
+};
+
+// Column positions by header name; missing optional columns read as empty.
+class Header {
+public:
+    Header(const std::vector<std::string_view>& names) {
+        for (size_t i = 0; i < names.size(); ++i) index_[std::string(Trim(names[i]))] = i;
+        count_ = names.size();
+    }
+    bool Has(const std::string& name) const { return index_.count(name) > 0; }
+    std::string_view Get(const std::vector<std::string_view>& f, const std::string& name) const {
+        auto it = index_.find(name);
+        if (it == index_.end() || it->second >= f.size()) return {};
+        return f[it->second];
+    }
+    size_t count() const { return count_; }
+
+private:
+    std::map<std::string, size_t> index_;
+    size_t count_;
+};
+
+std::string Field(std::string_view v) { return Trim(v); }
+
+std::string JoinNonEmpty(std::initializer_list<std::string> parts) {
+    std::string out;
+    for (const auto& p : parts)
+        if (!p.empty()) out += (out.empty() ? "" : " ") + p;
+    return out;
+}
+
+bool AllDigits(std::string_view s) {
+    return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+void ClearStaging(storage::Database& db, std::initializer_list<const char*> tables) {
+    db.Write([&](storage::Session& s) {
+        for (const char* t : tables) s.Exec(std::string("DELETE FROM ") + t);
+    });
+}
+
+// Links activities to the structures of their FINESS site, whichever file came first.
+void LinkActivities(storage::Session& s) {
+    s.Exec("UPDATE professional_activities SET structure_id = (SELECT st.id FROM structures st WHERE st.finess = "
+           "professional_activities.finess_site) WHERE structure_id IS NULL AND finess_site IS NOT NULL AND "
+           "finess_site <> ''");
+}
+
+std::string ReadFirstLine(LineReader& reader, const char* kind) {
+    std::string first;
+    if (reader.size() == 0 || !reader.Next(first)) throw Unusable(std::string("Le fichier est vide : aucun ") + kind + " à importer.");
+    return first;
+}
+
+}  // namespace
+
+ImportSummary ImportRpps(storage::Database& db, const std::string& path, std::ostream& err) {
+    LineReader reader(path);
+    if (!reader.ok()) throw Unusable("Impossible d'ouvrir " + path + ".");
+    const std::string first = ReadFirstLine(reader, "professionnel");
+    if (first.rfind("finess;", 0) == 0) throw Unusable("Ce fichier est une extraction FINESS : utilisez « cordee import finess ».");
+    if (first.find('|') == std::string::npos) {
+        throw Unusable("La première ligne n'est pas un en-tête RPPS séparé par des « | » (séparateur attendu : |).");
+    }
+    std::vector<std::string_view> f;
+    SplitFields(first, '|', f);
+    const Header h(f);
+    for (const char* col : {"Type d'identifiant PP", "Identifiant PP", "Nom d'exercice", "Prénom d'exercice",
+                            "Code profession", "Libellé profession"}) {
+        if (!h.Has(col)) throw Unusable(std::string("Colonne absente de l'en-tête : « ") + col + " ».");
+    }
+    // The header ends with "|", so a complete line has at least as many fields as named columns.
+    size_t named = h.count();
+    if (!f.empty() && Trim(f.back()).empty()) --named;
+
+    ClearStaging(db, {"staging_rpps", "staging_rpps_professionals"});
+    StagingWriter pros(db, "staging_rpps_professionals",
+                       {"professional_id", "id_type", "national_id", "civility", "first_name", "last_name",
+                        "profession_code", "profession_label", "specialty_code", "specialty_label", "practice_mode",
+                        "postal_code", "commune", "departement", "hash"});
+    StagingWriter acts(db, "staging_rpps",
+                       {"line", "activity_id", "professional_id", "practice_mode", "specialty_code", "specialty_label",
+                        "siret", "finess_site", "finess_ej", "site_name", "address", "postal_code", "commune_code",
+                        "commune", "departement", "phone", "email"});
+    Rejections rejected(err);
+    Progress progress("rpps", reader.size());
+    ImportSummary sum;
+
+    // Lines of one professional follow each other: they are gathered here, then staged together.
+    storage::Params current;
+    std::string current_id, current_hash_input, previous_line;
+    auto flush_professional = [&] {
+        if (current_id.empty()) return;
+        current.push_back(crypto::Sha256Hex(current_hash_input));
+        pros.Add(std::move(current));
+        current.clear();
+        current_id.clear();
+        current_hash_input.clear();
+    };
+
+    std::string line;
+    while (reader.Next(line)) {
+        const int64_t n = reader.line_number();
+        progress.Update(reader.position(), n);
+        if (line.empty()) continue;
+        ++sum.read;
+        SplitFields(line, '|', f);
+        if (f.size() < named) {
+            rejected.Add(n, "ligne incomplète (" + std::to_string(f.size()) + " champs au lieu de " +
+                                std::to_string(named) + ")" + (reader.last_line_unterminated() ? ", fichier tronqué ?" : ""));
+            continue;
+        }
+        if (line == previous_line) {
+            rejected.Add(n, "ligne en double");
+            continue;
+        }
+        const std::string type = Field(h.Get(f, "Type d'identifiant PP"));
+        const std::string pp = Field(h.Get(f, "Identifiant PP"));
+        const bool rpps = type == "8", adeli = type == "0";
+        if (!(rpps && pp.size() == 11 && AllDigits(pp)) && !(adeli && pp.size() == 9 && AllDigits(pp))) {
+            rejected.Add(n, "identifiant PP invalide (« " + pp.substr(0, 20) + " », type « " + type.substr(0, 3) +
+                                "» : 11 chiffres pour un RPPS, 9 pour un ADELI)");
+            continue;
+        }
+        const std::string last_name = Field(h.Get(f, "Nom d'exercice"));
+        if (last_name.empty()) {
+            rejected.Add(n, "nom d'exercice absent");
+            continue;
+        }
+        previous_line = line;
+        const std::string pro_id = NameBasedUuid("pp:" + pp);
+        const std::string mode = Field(h.Get(f, "Code mode exercice"));
+        const std::string spec_code = Field(h.Get(f, "Code savoir-faire"));
+        const std::string spec_label = Field(h.Get(f, "Libellé savoir-faire"));
+        const std::string postal = Field(h.Get(f, "Code postal (coord. structure)"));
+        const std::string commune = Field(h.Get(f, "Libellé commune (coord. structure)"));
+        std::string dep = Field(h.Get(f, "Code Département (structure)"));
+        if (dep.empty() && postal.size() == 5) dep = postal.substr(0, 2);
+        if (pro_id != current_id) {
+            flush_professional();
+            current_id = pro_id;
+            current = {pro_id, rpps ? "RPPS" : "ADELI", pp, Field(h.Get(f, "Libellé civilité d'exercice")),
+                       Field(h.Get(f, "Prénom d'exercice")), last_name, Field(h.Get(f, "Code profession")),
+                       Field(h.Get(f, "Libellé profession")), spec_code, spec_label, mode, postal, commune, dep};
+        }
+        current_hash_input += line;
+        current_hash_input += '\n';
+        std::string site = Field(h.Get(f, "Raison sociale site"));
+        if (site.empty()) site = Field(h.Get(f, "Enseigne commerciale site"));
+        const std::string address = JoinNonEmpty(
+            {Field(h.Get(f, "Numéro Voie (coord. structure)")), Field(h.Get(f, "Indice répétition voie (coord. structure)")),
+             Field(h.Get(f, "Libellé type de voie (coord. structure)")), Field(h.Get(f, "Libellé Voie (coord. structure)"))});
+        acts.Add({n, NameBasedUuid("activity:" + pp + "\n" + line), pro_id, mode, spec_code, spec_label,
+                  Field(h.Get(f, "Numéro SIRET site")), Field(h.Get(f, "Numéro FINESS site")),
+                  Field(h.Get(f, "Numéro FINESS établissement juridique")), site, address, postal,
+                  Field(h.Get(f, "Code commune (coord. structure)")), commune, dep,
+                  Field(h.Get(f, "Téléphone (coord. structure)")), Field(h.Get(f, "Adresse e-mail (coord. structure)"))});
+    }
+    flush_professional();
+    pros.Flush();
+    acts.Flush();
+    progress.Done(reader.line_number());
+    rejected.Close();
+    sum.rejected = rejected.count();
+
+    err << "rpps: application des changements…\n";
+    const int64_t now = NowMicros();
+    db.Write([&](storage::Session& s) {
+        // One row per professional (a professional whose lines are not together was staged twice).
+        const char* grouped =
+            "(SELECT professional_id, MAX(id_type) AS id_type, MAX(national_id) AS national_id, MAX(civility) AS civility, "
+            "MAX(first_name) AS first_name, MAX(last_name) AS last_name, MAX(profession_code) AS profession_code, "
+            "MAX(profession_label) AS profession_label, MAX(specialty_code) AS specialty_code, MAX(specialty_label) AS "
+            "specialty_label, MAX(practice_mode) AS practice_mode, MAX(postal_code) AS postal_code, MAX(commune) AS "
+            "commune, MAX(departement) AS departement, MAX(hash) AS hash FROM staging_rpps_professionals GROUP BY "
+            "professional_id)";
+        // Activities of professionals whose lines changed are replaced.
+        s.Exec(std::string("DELETE FROM professional_activities WHERE professional_id IN (SELECT g.professional_id FROM ") +
+               grouped + " g JOIN professionals p ON p.id = g.professional_id WHERE p.import_hash IS NULL OR "
+               "p.import_hash <> g.hash)");
+        sum.updated = s.Exec(std::string("UPDATE professionals SET id_type = g.id_type, national_id = g.national_id, "
+                                         "rpps = g.national_id, civility = g.civility, first_name = g.first_name, "
+                                         "last_name = g.last_name, profession_code = g.profession_code, profession_label = "
+                                         "g.profession_label, specialty_code = g.specialty_code, specialty = "
+                                         "g.specialty_label, practice_mode = g.practice_mode, postal_code = g.postal_code, "
+                                         "commune = g.commune, departement = g.departement, source = 'rpps', active = 1, "
+                                         "updated_at = ?, import_hash = g.hash FROM ") +
+                                 grouped +
+                                 " g WHERE professionals.id = g.professional_id AND (professionals.import_hash IS NULL "
+                                 "OR professionals.import_hash <> g.hash OR professionals.active = 0)",
+                             {now});
+        sum.created = s.Exec(std::string("INSERT INTO professionals (id, rpps, id_type, national_id, civility, first_name, "
+                                         "last_name, profession_code, profession_label, specialty_code, specialty, "
+                                         "practice_mode, postal_code, commune, departement, source, active, created_at, "
+                                         "updated_at, import_hash) SELECT g.professional_id, g.national_id, g.id_type, "
+                                         "g.national_id, g.civility, g.first_name, g.last_name, g.profession_code, "
+                                         "g.profession_label, g.specialty_code, g.specialty_label, g.practice_mode, "
+                                         "g.postal_code, g.commune, g.departement, 'rpps', 1, ?, ?, g.hash FROM ") +
+                                 grouped + " g WHERE NOT EXISTS (SELECT 1 FROM professionals p WHERE p.id = g.professional_id)",
+                             {now, now});
+        sum.deactivated = s.Exec(
+            "UPDATE professionals SET active = 0, updated_at = ? WHERE source = 'rpps' AND active = 1 AND NOT EXISTS "
+            "(SELECT 1 FROM staging_rpps_professionals sp WHERE sp.professional_id = professionals.id)",
+            {now});
+        s.Exec("INSERT INTO professional_activities (id, professional_id, structure_id, site_name, siret, finess_site, "
+               "finess_ej, address, postal_code, commune_code, commune, departement, phone, email, practice_mode, "
+               "specialty_code, specialty_label) SELECT activity_id, MAX(professional_id), NULL, MAX(site_name), "
+               "MAX(siret), MAX(finess_site), MAX(finess_ej), MAX(address), MAX(postal_code), MAX(commune_code), "
+               "MAX(commune), MAX(departement), MAX(phone), MAX(email), MAX(practice_mode), MAX(specialty_code), "
+               "MAX(specialty_label) FROM staging_rpps sa WHERE NOT EXISTS (SELECT 1 FROM professional_activities a WHERE "
+               "a.id = sa.activity_id) GROUP BY activity_id");
+        LinkActivities(s);
+        s.Exec("DELETE FROM staging_rpps");
+        s.Exec("DELETE FROM staging_rpps_professionals");
+        storage::AppendChange(s, {"directory", "rpps", "import", "directory",
+                                  "{\"created\":" + std::to_string(sum.created) + ",\"updated\":" +
+                                      std::to_string(sum.updated) + "}"});
+    });
+    return sum;
+}
+
+ImportSummary ImportFiness(storage::Database& db, const std::string& path, std::ostream& err) {
+    LineReader reader(path);
+    if (!reader.ok()) throw Unusable("Impossible d'ouvrir " + path + ".");
+    const std::string first = ReadFirstLine(reader, "établissement");
+    if (first.find("Identifiant PP") != std::string::npos) {
+        throw Unusable("Ce fichier est une extraction RPPS : utilisez « cordee import rpps ».");
+    }
+    if (AsciiLower(first).rfind("finess;etalab", 0) != 0) {
+        throw Unusable("La première ligne doit commencer par « finess;etalab » (extraction etalab, séparateur « ; »).");
+    }
+    ClearStaging(db, {"staging_finess", "staging_finess_geo"});
+    StagingWriter structures(db, "staging_finess",
+                             {"line", "structure_id", "finess", "finess_ej", "name", "name_search", "long_name", "address",
+                              "commune_code", "departement", "postal_code", "commune", "phone", "category_code",
+                              "category_label", "siret", "hash"});
+    StagingWriter geo(db, "staging_finess_geo", {"finess", "lat", "lon"});
+    GeoConverter converter;
+    Rejections rejected(err);
+    Progress progress("finess", reader.size());
+    ImportSummary sum;
+    // Identifiers seen in this file: bounded by the number of structures (~100,000), not by its size.
+    std::unordered_set<std::string> seen;
+    std::vector<std::string_view> f;
+    std::string line;
+    auto valid_finess = [](const std::string& v) {
+        if (v.size() != 9) return false;
+        const bool corsica = v[0] == '2' && (v[1] == 'A' || v[1] == 'B');
+        return (corsica || (std::isdigit(static_cast<unsigned char>(v[0])) && std::isdigit(static_cast<unsigned char>(v[1])))) &&
+               AllDigits(std::string_view(v).substr(2));
+    };
+    while (reader.Next(line)) {
+        const int64_t n = reader.line_number();
+        progress.Update(reader.position(), n);
+        if (line.empty()) continue;
+        SplitFields(line, ';', f);
+        const std::string kind = Field(f[0]);
+        if (kind == "structureet") {
+            ++sum.read;
+            if (f.size() < 32) {
+                rejected.Add(n, "ligne incomplète (" + std::to_string(f.size() - 1) + " champs au lieu de 31)" +
+                                    (reader.last_line_unterminated() ? ", fichier tronqué ?" : ""));
+                continue;
+            }
+            const std::string finess = Field(f[1]);
+            if (!valid_finess(finess)) {
+                rejected.Add(n, "numéro FINESS invalide (« " + finess.substr(0, 20) + " »)");
+                continue;
+            }
+            if (!seen.insert(finess).second) {
+                rejected.Add(n, "numéro FINESS en double (" + finess + ")");
+                continue;
+            }
+            // ligneacheminement is "51100 REIMS": postal code, then the commune in capitals.
+            const std::string routing = Field(f[15]);
+            const auto space = routing.find(' ');
+            const std::string postal = space == std::string::npos ? "" : routing.substr(0, space);
+            const std::string commune = space == std::string::npos ? routing : routing.substr(space + 1);
+            std::string name = Field(f[3]);
+            if (name.empty()) name = Field(f[4]);
+            structures.Add({n, NameBasedUuid("finess:" + finess), finess, Field(f[2]), name,
+                            " " + FoldForSearch(name + " " + commune), Field(f[4]),
+                            JoinNonEmpty({Field(f[7]), Field(f[8]), Field(f[9]), Field(f[10])}),
+                            Field(f[13]).size() ? Field(f[13]) + Field(f[12]) : Field(f[12]), Field(f[13]), postal,
+                            commune, Field(f[16]), Field(f[18]), Field(f[19]), Field(f[22]),
+                            crypto::Sha256Hex(line)});
+        } else if (kind == "geolocalisation") {
+            if (f.size() < 5) {
+                rejected.Add(n, "géolocalisation incomplète");
+                continue;
+            }
+            const std::string finess = Field(f[1]), source = Field(f[4]);
+            const std::string system = source.substr(source.rfind(',') == std::string::npos ? 0 : source.rfind(',') + 1);
+            double x = 0, y = 0;
+            try {
+                x = std::stod(Field(f[2]));
+                y = std::stod(Field(f[3]));
+            } catch (...) {
+                rejected.Add(n, "coordonnées illisibles");
+                continue;
+            }
+            auto ll = converter.ToWgs84(system, x, y);
+            if (!ll) {
+                rejected.Add(n, "coordonnées hors de France ou système inconnu (" + system.substr(0, 30) + ")");
+                continue;
+            }
+            geo.Add({finess, ll->first, ll->second});
+        } else if (n > 1) {
+            rejected.Add(n, "type de ligne inconnu (« " + kind.substr(0, 30) + " »)");
+        }
+    }
+    structures.Flush();
+    geo.Flush();
+    progress.Done(reader.line_number());
+    rejected.Close();
+    sum.rejected = rejected.count();
+
+    err << "finess: application des changements…\n";
+    const int64_t now = NowMicros();
+    db.Write([&](storage::Session& s) {
+        sum.updated = s.Exec(
+            "UPDATE structures SET finess_ej = sf.finess_ej, name = sf.name, name_search = sf.name_search, long_name = sf.long_name, address = "
+            "sf.address, commune_code = sf.commune_code, departement = sf.departement, postal_code = sf.postal_code, "
+            "commune = sf.commune, phone = sf.phone, category_code = sf.category_code, category_label = "
+            "sf.category_label, kind = sf.category_label, siret = sf.siret, source = 'finess', active = 1, status = "
+            "'active', updated_at = ?, import_hash = sf.hash FROM staging_finess sf WHERE structures.finess = sf.finess "
+            "AND (structures.import_hash IS NULL OR structures.import_hash <> sf.hash OR structures.active = 0)",
+            {now});
+        sum.created = s.Exec(
+            "INSERT INTO structures (id, name, name_search, kind, finess, finess_ej, long_name, address, commune_code, "
+            "departement, postal_code, commune, phone, category_code, category_label, siret, source, active, status, "
+            "created_at, updated_at, import_hash) SELECT structure_id, name, name_search, category_label, finess, finess_ej, "
+            "long_name, address, commune_code, departement, postal_code, commune, phone, category_code, category_label, "
+            "siret, 'finess', 1, 'active', ?, ?, hash FROM staging_finess sf WHERE NOT EXISTS (SELECT 1 FROM "
+            "structures st WHERE st.finess = sf.finess)",
+            {now, now});
+        sum.deactivated = s.Exec(
+            "UPDATE structures SET active = 0, updated_at = ? WHERE source = 'finess' AND active = 1 AND NOT EXISTS "
+            "(SELECT 1 FROM staging_finess sf WHERE sf.finess = structures.finess)",
+            {now});
+        s.Exec("UPDATE structures SET lat = g.lat, lon = g.lon FROM staging_finess_geo g WHERE structures.finess = g.finess");
+        LinkActivities(s);
+        s.Exec("DELETE FROM staging_finess");
+        s.Exec("DELETE FROM staging_finess_geo");
+        storage::AppendChange(s, {"directory", "finess", "import", "directory",
+                                  "{\"created\":" + std::to_string(sum.created) + ",\"updated\":" +
+                                      std::to_string(sum.updated) + "}"});
+    });
+    return sum;
+}
+
+}  // namespace cordee::directory
