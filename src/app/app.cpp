@@ -2,6 +2,7 @@
 
 #include "audit/routes.hpp"
 #include "auth/http_auth.hpp"
+#include "directory/api_routes.hpp"
 #include "directory/routes.hpp"
 #include "portal/routes.hpp"
 #include "storage/migrations.hpp"
@@ -17,9 +18,11 @@ App::App(Config config) : cfg(std::move(config)) {
         *db, mail::DispatcherOptions{cfg.data + "/outbox", cfg.smtp_url, cfg.smtp_from, cfg.smtp_user, cfg.smtp_password});
     auth = std::make_unique<auth::AuthService>(*db, mailer.get(), cfg);
     portal = std::make_unique<portal::PortalService>(*db, *auth);
+    directory = std::make_unique<directory::DirectoryService>(*db);
 }
 
 App::~App() {
+    if (directory) directory->Stop();
     if (mailer) mailer->Stop();
     if (db) db->Close();
 }
@@ -28,6 +31,7 @@ void App::RegisterRoutes(const http::StaticFiles& statics) {
     auth::RegisterRoutes(router, *auth);
     audit::RegisterRoutes(router, *db, *auth);
     directory::RegisterRoutes(router, *db);
+    directory::RegisterApiRoutes(router, *directory, *auth);
     portal::RegisterRoutes(router, *portal, *auth);
 
     router.Add("GET", "/livez", [](http::Request&) { return http::Response::Text(200, "ok\n"); });

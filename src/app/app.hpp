@@ -3,6 +3,7 @@
 // Commands (serve, demo, admin…) start from here.
 #include "auth/service.hpp"
 #include "common/config.hpp"
+#include "directory/service.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
 #include "http/static_files.hpp"
@@ -24,6 +25,7 @@ struct App {
     std::unique_ptr<mail::Dispatcher> mailer;
     std::unique_ptr<auth::AuthService> auth;
     std::unique_ptr<portal::PortalService> portal;
+    std::unique_ptr<directory::DirectoryService> directory;
     http::Router router;
     http::Metrics metrics;
 };

@@ -46,6 +46,7 @@ int Serve(Config cfg) {
     const int port = server.Listen();
     app.cfg.port = port;  // emailed links use the real port when 0 was asked
     app.mailer->Start();
+    app.directory->StartRefresher();
     const std::string scheme = cfg.tls_cert.empty() ? "http" : "https";
     log::Info("listening", {{"url", scheme + "://" + cfg.listen + ":" + std::to_string(port)},
                             {"database", cfg.UsesPostgres() ? "postgresql" : "sqlite"},

@@ -6,6 +6,7 @@
 #include "auth/repository.hpp"
 #include "auth/totp.hpp"
 #include "common/ids.hpp"
+#include "common/time.hpp"
 #include "directory/repository.hpp"
 
 #include <boost/json.hpp>
@@ -20,9 +21,11 @@ namespace {
 struct Town {
     const char* name;
     const char* postal;
+    double lat, lon;
 };
-const Town kTowns[] = {{"Reims", "51100"}, {"Troyes", "10000"}, {"Châlons-en-Champagne", "51000"},
-                       {"Épernay", "51200"}, {"Romilly-sur-Seine", "10100"}, {"Vitry-le-François", "51300"}};
+const Town kTowns[] = {{"Reims", "51100", 49.2583, 4.0317},          {"Troyes", "10000", 48.2973, 4.0744},
+                       {"Châlons-en-Champagne", "51000", 48.9566, 4.3631}, {"Épernay", "51200", 49.0403, 3.9590},
+                       {"Romilly-sur-Seine", "10100", 48.5167, 3.7264},    {"Vitry-le-François", "51300", 48.7247, 4.5853}};
 
 struct StructureSeed {
     const char* name;
@@ -89,7 +92,8 @@ std::string LoadDemo(App& app) {
     std::vector<std::string> structure_ids;
     app.db->Write([&](storage::Session& s) {
         for (const auto& st : kStructures) {
-            directory::Structure d{NewUuidV7(), st.name, st.kind, st.finess, kTowns[st.town].name, kTowns[st.town].postal};
+            const Town& t = kTowns[st.town];
+            directory::Structure d{NewUuidV7(), st.name, st.kind, st.finess, t.name, t.postal, std::pair{t.lat, t.lon}};
             directory::InsertStructure(s, d);
             structure_ids.push_back(d.id);
         }
@@ -106,8 +110,39 @@ std::string LoadDemo(App& app) {
                                       kFirstNames[next() % std::size(kFirstNames)],
                                       kLastNames[next() % std::size(kLastNames)], prof.code, prof.label, prof.specialty,
                                       salaried ? "S" : "L",
-                                      salaried ? structure_ids[next() % structure_ids.size()] : "", kTowns[town].name};
+                                      salaried ? structure_ids[next() % structure_ids.size()] : "", kTowns[town].name,
+                                      kTowns[town].postal};
             directory::InsertProfessional(s, p);
+        }
+        // What some structures offer, with their places, as their administrators would keep them.
+        struct Offer {
+            int structure;
+            const char *field, *care_mode, *label, *unit;
+            int64_t min_age, installed, available;
+        };
+        const Offer offers[] = {
+            {3, "Hébergement permanent", "Hébergement complet", "Hébergement permanent en EHPAD", "lits", 60, 84, 3},
+            {3, "Hébergement temporaire", "Hébergement complet", "Hébergement temporaire", "lits", 60, 6, 1},
+            {4, "Hébergement permanent", "Hébergement complet", "Hébergement permanent en EHPAD", "lits", 60, 72, 0},
+            {5, "Hébergement permanent", "Hébergement complet", "Hébergement permanent en EHPAD", "lits", 60, 95, 2},
+            {6, "Soins infirmiers à domicile", "Ambulatoire", "Soins infirmiers à domicile", "places", 60, 60, 5},
+            {7, "Soins infirmiers à domicile", "Ambulatoire", "Soins infirmiers à domicile", "places", 60, 45, 0},
+        };
+        const int64_t now = NowMicros();
+        for (const auto& o : offers) {
+            const std::string activity = NewUuidV7();
+            s.Exec("INSERT INTO structure_activities (id, structure_id, field, care_mode, label, public_min_age, area, "
+                   "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                   {activity, structure_ids[o.structure], o.field, o.care_mode, o.label, o.min_age,
+                    kTowns[kStructures[o.structure].town].name, now});
+            for (const auto& [type, count] : {std::pair{"installee", o.installed}, std::pair{"disponible", o.available}}) {
+                s.Exec("INSERT INTO capacities (activity_id, type, count, unit, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, "
+                       "'demo')",
+                       {activity, type, count, o.unit, now});
+                s.Exec("INSERT INTO capacity_history (activity_id, type, count, unit, at, by_account) VALUES (?, ?, ?, ?, "
+                       "?, 'demo')",
+                       {activity, type, count, o.unit, now});
+            }
         }
         audit::Append(s, {"", "demo.load", "territory", "", "", "success", {{"structures", structure_ids.size()}}});
     });

@@ -9,18 +9,25 @@
 namespace cordee::directory {
 
 void InsertStructure(storage::Session& s, const Structure& st) {
-    s.Exec("INSERT INTO structures (id, name, name_search, kind, finess, commune, postal_code, status, created_at) "
-           "VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?)",
-           {st.id, st.name, " " + FoldForSearch(st.name + " " + st.commune), st.kind, st.finess, st.commune,
-            st.postal_code, NowMicros()});
+    storage::Value lat, lon;
+    if (st.point) {
+        lat = st.point->first;
+        lon = st.point->second;
+    }
+    s.Exec("INSERT INTO structures (id, name, name_search, kind, finess, commune, postal_code, departement, lat, lon, "
+           "status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?)",
+           {st.id, st.name, " " + FoldForSearch(st.name + " " + st.commune), st.kind,
+            st.finess.empty() ? storage::Value{} : storage::Value{st.finess}, st.commune, st.postal_code,
+            st.postal_code.substr(0, 2), lat, lon, NowMicros()});
 }
 
 void InsertProfessional(storage::Session& s, const Professional& p) {
     s.Exec("INSERT INTO professionals (id, rpps, civility, first_name, last_name, profession_code, profession_label, "
-           "specialty, practice_mode, structure_id, commune, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+           "specialty, practice_mode, structure_id, commune, postal_code, departement, created_at) VALUES (?, ?, ?, ?, ?, "
+           "?, ?, ?, ?, ?, ?, ?, ?, ?)",
            {p.id, p.rpps, p.civility, p.first_name, p.last_name, p.profession_code, p.profession_label, p.specialty,
             p.practice_mode, p.structure_id.empty() ? storage::Value{} : storage::Value{p.structure_id}, p.commune,
-            NowMicros()});
+            p.postal_code, p.postal_code.substr(0, 2), NowMicros()});
 }
 
 boost::json::array SearchStructures(storage::Database& db, const std::string& q, int limit) {

@@ -5,16 +5,19 @@
 
 #include <boost/json/object.hpp>
 
+#include <optional>
 #include <string>
+#include <utility>
 
 namespace cordee::directory {
 
 struct Structure {
     std::string id, name, kind, finess, commune, postal_code;
+    std::optional<std::pair<double, double>> point;  // lat, lon
 };
 struct Professional {
     std::string id, rpps, civility, first_name, last_name, profession_code, profession_label, specialty, practice_mode,
-        structure_id, commune;
+        structure_id, commune, postal_code;
 };
 
 void InsertStructure(storage::Session& s, const Structure& st);

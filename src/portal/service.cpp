@@ -26,7 +26,8 @@ boost::json::object PortalService::Summary(const auth::Principal& p) {
     const bool approver = p.role == auth::kOperator || p.role == auth::kStructureAdmin;
     boost::json::array services;
     // Services arrive capability by capability; the portal shows those not yet here as "coming".
-    for (const char* key : {"directory", "patients", "messages", "agenda", "pathways"})
+    services.push_back({{"key", "directory"}, {"available", true}, {"count", nullptr}});
+    for (const char* key : {"patients", "messages", "agenda", "pathways"})
         services.push_back({{"key", key}, {"available", false}, {"count", nullptr}});
     if (approver) services.push_back({{"key", "approvals"}, {"available", true}, {"count", pending}});
     if (p.role == auth::kOperator) services.push_back({{"key", "audit"}, {"available", true}, {"count", nullptr}});

@@ -1,0 +1,285 @@
+#include "directory/search_index.hpp"
+
+#include "common/text.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace cordee::directory {
+namespace {
+
+constexpr uint32_t kNameBit = 0x80000000u;
+constexpr size_t kMaxPrefixTerms = 2000;  // a one-letter prefix must not expand to the whole vocabulary
+constexpr float kExact = 1.0f, kPrefix = 0.8f, kTypo = 0.6f, kOtherField = 0.7f;
+
+uint64_t Hash(std::string_view s) {
+    uint64_t h = 1469598103934665603ull;  // FNV-1a
+    for (unsigned char c : s) {
+        h ^= c;
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+bool AtMostOneEdit(std::string_view a, std::string_view b) {
+    if (a.size() > b.size()) std::swap(a, b);
+    if (b.size() - a.size() > 1) return false;
+    size_t i = 0;
+    while (i < a.size() && a[i] == b[i]) ++i;
+    if (a.size() == b.size()) return a.substr(i + (i < a.size())) == b.substr(i + (i < b.size()));
+    return a.substr(i) == b.substr(i + 1);
+}
+
+// Filter values are indexed as terms that no typed word can produce (they start with a control byte).
+std::string FilterTerm(const char* kind, const std::string& value) { return std::string("\x01") + kind + ":" + value; }
+
+}  // namespace
+
+std::vector<std::string> SearchWords(const std::string& text, size_t max_words) {
+    std::vector<std::string> out;
+    const std::string folded = FoldForSearch(text);
+    std::string cur;
+    auto push = [&] {
+        if (!cur.empty() && out.size() < max_words) out.push_back(cur.substr(0, 40));
+        cur.clear();
+    };
+    for (unsigned char c : folded) {
+        const bool word_char = std::isalnum(c) || c >= 0x80;
+        if (word_char) cur.push_back(static_cast<char>(c));
+        else push();
+    }
+    push();
+    return out;
+}
+
+double HaversineKm(double lat1, double lon1, double lat2, double lon2) {
+    constexpr double kRad = M_PI / 180.0, kEarthKm = 6371.0;
+    const double dlat = (lat2 - lat1) * kRad, dlon = (lon2 - lon1) * kRad;
+    const double a = std::sin(dlat / 2) * std::sin(dlat / 2) +
+                     std::cos(lat1 * kRad) * std::cos(lat2 * kRad) * std::sin(dlon / 2) * std::sin(dlon / 2);
+    return 2 * kEarthKm * std::asin(std::min(1.0, std::sqrt(a)));
+}
+
+SearchIndex::SearchIndex(std::vector<IndexDoc> docs) : docs_(std::move(docs)) {
+    // Vocabulary with provisional ids, the forward lists, then sorted ids and postings by counting.
+    std::unordered_map<std::string, uint32_t> vocab;
+    std::vector<std::string> by_id;
+    auto id_of = [&](const std::string& t) {
+        auto [it, fresh] = vocab.emplace(t, static_cast<uint32_t>(by_id.size()));
+        if (fresh) by_id.push_back(t);
+        return it->second;
+    };
+    forward_offsets_.reserve(docs_.size() + 1);
+    forward_offsets_.push_back(0);
+    std::vector<uint32_t> doc_terms;
+    for (const auto& d : docs_) {
+        doc_terms.clear();
+        for (const auto& w : SearchWords(d.name_words, 24)) doc_terms.push_back(id_of(w) | kNameBit);
+        for (const auto& w : SearchWords(d.other_words, 32)) doc_terms.push_back(id_of(w));
+        for (const auto& v : d.postal_codes) doc_terms.push_back(id_of(v));
+        for (const auto& v : d.departements) doc_terms.push_back(id_of(v));
+        doc_terms.push_back(id_of(FilterTerm("k", d.structure ? "s" : "p")));
+        if (!d.profession_code.empty()) doc_terms.push_back(id_of(FilterTerm("p", d.profession_code)));
+        for (const auto& v : d.departements) doc_terms.push_back(id_of(FilterTerm("d", v)));
+        for (const auto& v : d.postal_codes) doc_terms.push_back(id_of(FilterTerm("cp", v)));
+        for (const auto& v : d.communes) doc_terms.push_back(id_of(FilterTerm("c", FoldForSearch(v))));
+        for (char m : d.modes) doc_terms.push_back(id_of(FilterTerm("m", std::string(1, m))));
+        for (const auto& v : d.capacity_fields) doc_terms.push_back(id_of(FilterTerm("cap", FoldForSearch(v))));
+        // One entry per term and doc; the name flag wins when a word is in both.
+        std::sort(doc_terms.begin(), doc_terms.end(), [](uint32_t a, uint32_t b) {
+            return (a & ~kNameBit) != (b & ~kNameBit) ? (a & ~kNameBit) < (b & ~kNameBit) : a > b;
+        });
+        doc_terms.erase(std::unique(doc_terms.begin(), doc_terms.end(),
+                                    [](uint32_t a, uint32_t b) { return (a & ~kNameBit) == (b & ~kNameBit); }),
+                        doc_terms.end());
+        forward_.insert(forward_.end(), doc_terms.begin(), doc_terms.end());
+        forward_offsets_.push_back(static_cast<uint32_t>(forward_.size()));
+    }
+    // Sorted vocabulary: prefixes become ranges.
+    std::vector<uint32_t> order(by_id.size());
+    std::iota(order.begin(), order.end(), 0u);
+    std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return by_id[a] < by_id[b]; });
+    std::vector<uint32_t> remap(by_id.size());
+    terms_.resize(by_id.size());
+    for (uint32_t i = 0; i < order.size(); ++i) {
+        remap[order[i]] = i;
+        terms_[i] = std::move(by_id[order[i]]);
+    }
+    std::vector<uint32_t> counts(terms_.size(), 0);
+    for (auto& t : forward_) {
+        t = remap[t & ~kNameBit] | (t & kNameBit);
+        ++counts[t & ~kNameBit];
+    }
+    postings_.resize(terms_.size());
+    for (size_t i = 0; i < terms_.size(); ++i) postings_[i].reserve(counts[i]);
+    for (uint32_t d = 0; d + 1 < forward_offsets_.size(); ++d)
+        for (uint32_t k = forward_offsets_[d]; k < forward_offsets_[d + 1]; ++k) postings_[forward_[k] & ~kNameBit].push_back(d);
+    // One-letter deletions of every word of 4+ letters, for typo tolerance.
+    for (uint32_t i = 0; i < terms_.size(); ++i) {
+        const std::string& t = terms_[i];
+        if (t.size() < 4 || t[0] == '\x01') continue;
+        deletions_.emplace_back(Hash(t), i);
+        for (size_t k = 0; k < t.size(); ++k) deletions_.emplace_back(Hash(t.substr(0, k) + t.substr(k + 1)), i);
+    }
+    std::sort(deletions_.begin(), deletions_.end());
+    deletions_.erase(std::unique(deletions_.begin(), deletions_.end()), deletions_.end());
+    // Ties are broken by name.
+    std::vector<uint32_t> by_name(docs_.size());
+    std::iota(by_name.begin(), by_name.end(), 0u);
+    std::sort(by_name.begin(), by_name.end(), [&](uint32_t a, uint32_t b) { return docs_[a].sort_name < docs_[b].sort_name; });
+    name_rank_.resize(docs_.size());
+    for (uint32_t r = 0; r < by_name.size(); ++r) name_rank_[by_name[r]] = r;
+}
+
+std::optional<uint32_t> SearchIndex::Term(const std::string& t) const {
+    auto it = std::lower_bound(terms_.begin(), terms_.end(), t);
+    if (it == terms_.end() || *it != t) return std::nullopt;
+    return static_cast<uint32_t>(it - terms_.begin());
+}
+
+const std::vector<uint32_t>* SearchIndex::Postings(const std::string& t) const {
+    auto id = Term(t);
+    return id ? &postings_[*id] : nullptr;
+}
+
+SearchIndex::Candidate SearchIndex::Expand(const std::string& word) const {
+    Candidate c;
+    auto add = [&](uint32_t term, float quality) {
+        auto [it, fresh] = c.terms.emplace(term, quality);
+        if (fresh) c.postings += postings_[term].size();
+        else it->second = std::max(it->second, quality);
+    };
+    auto it = std::lower_bound(terms_.begin(), terms_.end(), word);
+    for (size_t n = 0; it != terms_.end() && it->compare(0, word.size(), word) == 0 && n < kMaxPrefixTerms; ++it, ++n)
+        add(static_cast<uint32_t>(it - terms_.begin()), *it == word ? kExact : kPrefix);
+    if (word.size() >= 5) {
+        auto probe = [&](const std::string& variant) {
+            auto range = std::equal_range(deletions_.begin(), deletions_.end(), std::pair<uint64_t, uint32_t>{Hash(variant), 0},
+                                          [](const auto& a, const auto& b) { return a.first < b.first; });
+            for (auto r = range.first; r != range.second; ++r)
+                if (AtMostOneEdit(word, terms_[r->second])) add(r->second, kTypo);
+        };
+        probe(word);
+        for (size_t k = 0; k < word.size(); ++k) probe(word.substr(0, k) + word.substr(k + 1));
+    }
+    return c;
+}
+
+void SearchIndex::Collect(const SearchQuery& q, const std::vector<std::string>& words,
+                          std::vector<std::pair<const SearchIndex*, SearchHit>>& all) const {
+    // Filters that are terms: the smallest of their posting lists is where candidates come from.
+    std::vector<const std::vector<uint32_t>*> filters;
+    auto need = [&](const char* kind, const std::string& value) {
+        if (value.empty()) return true;
+        const auto* p = Postings(FilterTerm(kind, value));
+        if (!p) return false;
+        filters.push_back(p);
+        return true;
+    };
+    if (!need("p", q.profession) || !need("d", q.departement) || !need("cp", q.postal_code) ||
+        !need("c", q.commune.empty() ? "" : FoldForSearch(q.commune)) || !need("m", q.practice_mode) ||
+        !need("cap", q.has_capacity.empty() ? "" : FoldForSearch(q.has_capacity)))
+        return;
+    std::vector<Candidate> cands;
+    cands.reserve(words.size());
+    for (const auto& w : words) {
+        cands.push_back(Expand(w));
+        if (cands.back().terms.empty()) return;  // a word that matches nothing: no result here
+    }
+    // Candidate documents: from the most selective word, or the most selective filter.
+    std::vector<uint32_t> docs;
+    bool from_filter = false;
+    size_t driver = 0;
+    for (size_t i = 1; i < cands.size(); ++i)
+        if (cands[i].postings < cands[driver].postings) driver = i;
+    const std::vector<uint32_t>* smallest_filter = nullptr;
+    for (const auto* f : filters)
+        if (!smallest_filter || f->size() < smallest_filter->size()) smallest_filter = f;
+    if (!cands.empty() && (!smallest_filter || cands[driver].postings <= smallest_filter->size())) {
+        docs.reserve(cands[driver].postings);
+        for (const auto& [term, quality] : cands[driver].terms)
+            docs.insert(docs.end(), postings_[term].begin(), postings_[term].end());
+        std::sort(docs.begin(), docs.end());
+        docs.erase(std::unique(docs.begin(), docs.end()), docs.end());
+    } else if (smallest_filter) {
+        docs = *smallest_filter;
+        from_filter = true;
+    } else {
+        docs.resize(docs_.size());
+        std::iota(docs.begin(), docs.end(), 0u);
+    }
+    for (uint32_t d : docs) {
+        bool ok = true;
+        for (const auto* f : filters) {
+            if (from_filter && f == smallest_filter) continue;  // where the candidates come from
+            if (!std::binary_search(f->begin(), f->end(), d)) {
+                ok = false;
+                break;
+            }
+        }
+        if (!ok) continue;
+        float score = 0;
+        for (const auto& c : cands) {
+            float best = 0;
+            for (uint32_t k = forward_offsets_[d]; k < forward_offsets_[d + 1]; ++k) {
+                auto it = c.terms.find(forward_[k] & ~kNameBit);
+                if (it != c.terms.end()) best = std::max(best, it->second * ((forward_[k] & kNameBit) ? 1.0f : kOtherField));
+            }
+            if (best == 0) {
+                ok = false;
+                break;
+            }
+            score += best;
+        }
+        if (!ok) continue;
+        float distance = -1;
+        const IndexDoc& doc = docs_[d];
+        if (q.lat && q.lon) {
+            if (doc.has_point) distance = static_cast<float>(HaversineKm(*q.lat, *q.lon, doc.lat, doc.lon));
+            if (q.radius_km && (distance < 0 || distance > *q.radius_km)) continue;
+        }
+        all.push_back({this, SearchHit{d, score, distance}});
+    }
+}
+
+SearchResult RunSearch(const std::vector<std::shared_ptr<const SearchIndex>>& indexes, const SearchQuery& q) {
+    SearchResult r;
+    const auto words = SearchWords(q.q.substr(0, 200));
+    std::vector<std::pair<const SearchIndex*, SearchHit>> all;
+    for (const auto& idx : indexes) {
+        if (!idx || idx->size() == 0) continue;
+        const bool is_structures = idx->doc(0).structure;
+        if (q.structures && *q.structures != is_structures) continue;
+        idx->Collect(q, words, all);
+    }
+    r.total = static_cast<int64_t>(all.size());
+    for (const auto& [idx, hit] : all) {
+        const IndexDoc& d = idx->doc(hit.doc);
+        ++r.kind_facet[d.structure ? "structure" : "professional"];
+        if (!d.profession_code.empty()) {
+            auto& p = r.profession_facet[d.profession_code];
+            p.first = d.profession_label;
+            ++p.second;
+        }
+        for (char m : d.modes) ++r.mode_facet[std::string(1, m)];
+        for (const auto& dep : d.departements) ++r.departement_facet[dep];
+    }
+    // Relevance, then distance (unknown last), then name.
+    auto better = [](const std::pair<const SearchIndex*, SearchHit>& a, const std::pair<const SearchIndex*, SearchHit>& b) {
+        if (a.second.score != b.second.score) return a.second.score > b.second.score;
+        const float da = a.second.distance_km < 0 ? 1e9f : a.second.distance_km;
+        const float db = b.second.distance_km < 0 ? 1e9f : b.second.distance_km;
+        if (da != db) return da < db;
+        if (a.first == b.first) return a.first->name_rank(a.second.doc) < b.first->name_rank(b.second.doc);
+        return a.first->doc(a.second.doc).sort_name < b.first->doc(b.second.doc).sort_name;
+    };
+    const size_t end = std::min(all.size(), static_cast<size_t>(q.offset + q.limit));
+    if (static_cast<size_t>(q.offset) < end) {
+        std::partial_sort(all.begin(), all.begin() + end, all.end(), better);
+        for (size_t i = q.offset; i < end; ++i) r.page.push_back({all[i].first->doc(all[i].second.doc).id, all[i].second});
+    }
+    return r;
+}
+
+}  // namespace cordee::directory
