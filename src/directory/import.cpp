@@ -113,6 +113,13 @@ std::string JoinNonEmpty(std::initializer_list<std::string> parts) {
     return out;
 }
 
+// INSEE commune code from FINESS's département and 3-digit commune: "51" + "230", "974" + "(4)11".
+std::string InseeCode(const std::string& dep, const std::string& commune) {
+    if (commune.empty()) return {};
+    if (dep.size() == 3 && commune.size() == 3) return dep + commune.substr(1);
+    return dep + commune;
+}
+
 bool AllDigits(std::string_view s) {
     return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
 }
@@ -159,11 +166,11 @@ ImportSummary ImportRpps(storage::Database& db, const std::string& path, std::os
 
     ClearStaging(db, {"staging_rpps", "staging_rpps_professionals"});
     StagingWriter pros(db, "staging_rpps_professionals",
-                       {"professional_id", "id_type", "national_id", "civility", "first_name", "last_name",
+                       {"grp", "professional_id", "id_type", "national_id", "pp", "civility", "first_name", "last_name",
                         "profession_code", "profession_label", "specialty_code", "specialty_label", "practice_mode",
                         "postal_code", "commune", "departement", "hash"});
     StagingWriter acts(db, "staging_rpps",
-                       {"line", "activity_id", "professional_id", "practice_mode", "specialty_code", "specialty_label",
+                       {"line", "grp", "activity_id", "professional_id", "practice_mode", "specialty_code", "specialty_label",
                         "siret", "finess_site", "finess_ej", "site_name", "address", "postal_code", "commune_code",
                         "commune", "departement", "phone", "email"});
     Rejections rejected(err);
@@ -173,6 +180,7 @@ ImportSummary ImportRpps(storage::Database& db, const std::string& path, std::os
     // Lines of one professional follow each other: they are gathered here, then staged together.
     storage::Params current;
     std::string current_id, current_hash_input, previous_line;
+    int64_t current_group = 0;  // line where the current professional's lines start
     auto flush_professional = [&] {
         if (current_id.empty()) return;
         current.push_back(crypto::Sha256Hex(current_hash_input));
@@ -220,10 +228,13 @@ ImportSummary ImportRpps(storage::Database& db, const std::string& path, std::os
         const std::string commune = Field(h.Get(f, "Libellé commune (coord. structure)"));
         std::string dep = Field(h.Get(f, "Code Département (structure)"));
         if (dep.empty() && postal.size() == 5) dep = postal.substr(0, 2);
+        std::string national = Field(h.Get(f, "Identification nationale PP"));
+        if (national.empty()) national = type + pp;
         if (pro_id != current_id) {
             flush_professional();
             current_id = pro_id;
-            current = {pro_id, rpps ? "RPPS" : "ADELI", pp, Field(h.Get(f, "Libellé civilité d'exercice")),
+            current_group = n;
+            current = {current_group, pro_id, rpps ? "RPPS" : "ADELI", national, pp, Field(h.Get(f, "Libellé civilité d'exercice")),
                        Field(h.Get(f, "Prénom d'exercice")), last_name, Field(h.Get(f, "Code profession")),
                        Field(h.Get(f, "Libellé profession")), spec_code, spec_label, mode, postal, commune, dep};
         }
@@ -234,7 +245,7 @@ ImportSummary ImportRpps(storage::Database& db, const std::string& path, std::os
         const std::string address = JoinNonEmpty(
             {Field(h.Get(f, "Numéro Voie (coord. structure)")), Field(h.Get(f, "Indice répétition voie (coord. structure)")),
              Field(h.Get(f, "Libellé type de voie (coord. structure)")), Field(h.Get(f, "Libellé Voie (coord. structure)"))});
-        acts.Add({n, NameBasedUuid("activity:" + pp + "\n" + line), pro_id, mode, spec_code, spec_label,
+        acts.Add({n, current_group, NameBasedUuid("activity:" + pp + "\n" + line), pro_id, mode, spec_code, spec_label,
                   Field(h.Get(f, "Numéro SIRET site")), Field(h.Get(f, "Numéro FINESS site")),
                   Field(h.Get(f, "Numéro FINESS établissement juridique")), site, address, postal,
                   Field(h.Get(f, "Code commune (coord. structure)")), commune, dep,
@@ -247,12 +258,34 @@ ImportSummary ImportRpps(storage::Database& db, const std::string& path, std::os
     rejected.Close();
     sum.rejected = rejected.count();
 
+    // An identifier found again after other professionals' lines: the later lines are refused (the file
+    // gives each professional's lines together; a second group is another person or an error).
+    auto duplicates = db.ReadValue([](storage::Session& s) {
+        return s.Query("SELECT d.grp, d.national_id, f.first FROM staging_rpps_professionals d JOIN (SELECT professional_id, "
+                       "MIN(grp) AS first FROM staging_rpps_professionals GROUP BY professional_id HAVING COUNT(*) > 1) f "
+                       "ON f.professional_id = d.professional_id WHERE d.grp > f.first ORDER BY d.grp");
+    });
+    if (!duplicates.empty()) {
+        Rejections later(err);
+        for (const auto& d : duplicates) {
+            later.Add(d.Int(0), "identifiant PP " + d.Str(1) + " déjà vu ligne " + std::to_string(d.Int(2)) +
+                                    " (ses lignes doivent se suivre) : lignes refusées");
+        }
+        db.Write([&](storage::Session& s) {
+            for (const auto& d : duplicates) {
+                sum.rejected += s.Exec("DELETE FROM staging_rpps WHERE grp = ?", {d.Int(0)});
+                s.Exec("DELETE FROM staging_rpps_professionals WHERE grp = ?", {d.Int(0)});
+            }
+        });
+        later.Close();
+    }
+
     err << "rpps: application des changements…\n";
     const int64_t now = NowMicros();
     db.Write([&](storage::Session& s) {
         // One row per professional (a professional whose lines are not together was staged twice).
         const char* grouped =
-            "(SELECT professional_id, MAX(id_type) AS id_type, MAX(national_id) AS national_id, MAX(civility) AS civility, "
+            "(SELECT professional_id, MAX(id_type) AS id_type, MAX(pp) AS pp, MAX(national_id) AS national_id, MAX(civility) AS civility, "
             "MAX(first_name) AS first_name, MAX(last_name) AS last_name, MAX(profession_code) AS profession_code, "
             "MAX(profession_label) AS profession_label, MAX(specialty_code) AS specialty_code, MAX(specialty_label) AS "
             "specialty_label, MAX(practice_mode) AS practice_mode, MAX(postal_code) AS postal_code, MAX(commune) AS "
@@ -263,7 +296,7 @@ ImportSummary ImportRpps(storage::Database& db, const std::string& path, std::os
                grouped + " g JOIN professionals p ON p.id = g.professional_id WHERE p.import_hash IS NULL OR "
                "p.import_hash <> g.hash)");
         sum.updated = s.Exec(std::string("UPDATE professionals SET id_type = g.id_type, national_id = g.national_id, "
-                                         "rpps = g.national_id, civility = g.civility, first_name = g.first_name, "
+                                         "rpps = g.pp, civility = g.civility, first_name = g.first_name, "
                                          "last_name = g.last_name, profession_code = g.profession_code, profession_label = "
                                          "g.profession_label, specialty_code = g.specialty_code, specialty = "
                                          "g.specialty_label, practice_mode = g.practice_mode, postal_code = g.postal_code, "
@@ -276,7 +309,7 @@ ImportSummary ImportRpps(storage::Database& db, const std::string& path, std::os
         sum.created = s.Exec(std::string("INSERT INTO professionals (id, rpps, id_type, national_id, civility, first_name, "
                                          "last_name, profession_code, profession_label, specialty_code, specialty, "
                                          "practice_mode, postal_code, commune, departement, source, active, created_at, "
-                                         "updated_at, import_hash) SELECT g.professional_id, g.national_id, g.id_type, "
+                                         "updated_at, import_hash) SELECT g.professional_id, g.pp, g.id_type, "
                                          "g.national_id, g.civility, g.first_name, g.last_name, g.profession_code, "
                                          "g.profession_label, g.specialty_code, g.specialty_label, g.practice_mode, "
                                          "g.postal_code, g.commune, g.departement, 'rpps', 1, ?, ?, g.hash FROM ") +
@@ -362,10 +395,15 @@ ImportSummary ImportFiness(storage::Database& db, const std::string& path, std::
             const std::string commune = space == std::string::npos ? routing : routing.substr(space + 1);
             std::string name = Field(f[3]);
             if (name.empty()) name = Field(f[4]);
+            // FINESS writes the overseas départements 9A…9F; everyone else says 971…976.
+            static const std::map<std::string, std::string> overseas = {
+                {"9A", "971"}, {"9B", "972"}, {"9C", "973"}, {"9D", "974"}, {"9E", "975"}, {"9F", "976"}};
+            std::string dep = Field(f[13]);
+            if (auto it = overseas.find(dep); it != overseas.end()) dep = it->second;
             structures.Add({n, NameBasedUuid("finess:" + finess), finess, Field(f[2]), name,
                             " " + FoldForSearch(name + " " + commune), Field(f[4]),
                             JoinNonEmpty({Field(f[7]), Field(f[8]), Field(f[9]), Field(f[10])}),
-                            Field(f[13]).size() ? Field(f[13]) + Field(f[12]) : Field(f[12]), Field(f[13]), postal,
+                            InseeCode(dep, Field(f[12])), dep, postal,
                             commune, Field(f[16]), Field(f[18]), Field(f[19]), Field(f[22]),
                             crypto::Sha256Hex(line)});
         } else if (kind == "geolocalisation") {

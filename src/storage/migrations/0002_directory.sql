@@ -92,9 +92,11 @@ CREATE INDEX capacity_history_activity ON capacity_history (activity_id, id);
 -- live data; the new data then replaces the old in one transaction (an interrupted import changes
 -- nothing that users see).
 CREATE TABLE staging_rpps_professionals (
+    grp BIGINT NOT NULL,
     professional_id TEXT NOT NULL,
     id_type TEXT NOT NULL,
     national_id TEXT NOT NULL,
+    pp TEXT NOT NULL,
     civility TEXT,
     first_name TEXT,
     last_name TEXT,
@@ -111,6 +113,7 @@ CREATE TABLE staging_rpps_professionals (
 
 CREATE TABLE staging_rpps (
     line BIGINT NOT NULL,
+    grp BIGINT NOT NULL,
     activity_id TEXT NOT NULL,
     professional_id TEXT NOT NULL,
     practice_mode TEXT,
