@@ -18,9 +18,14 @@ import { Profile } from './pages/Profile';
 import { Approvals } from './pages/Approvals';
 import { Journal } from './pages/Journal';
 import { NotFound } from './pages/NotFound';
+import { DirectorySearch } from './pages/DirectorySearch';
+import { ProfessionalPage } from './pages/ProfessionalPage';
+import { StructurePage } from './pages/StructurePage';
+import { StructureManage } from './pages/StructureManage';
 import type { Role } from './api';
 
-interface RouteDef { page: ComponentType; auth?: boolean; roles?: Role[] }
+/** Pages of routes with parameters receive them in order (`/annuaire/structures/:id` → params[0]). */
+interface RouteDef { page: ComponentType<{ params?: string[] }>; auth?: boolean; roles?: Role[] }
 const routes: Record<string, RouteDef> = {
   '/connexion': { page: Login },
   '/inscription': { page: Signup },
@@ -32,7 +37,24 @@ const routes: Record<string, RouteDef> = {
   '/profil': { page: Profile, auth: true },
   '/approbations': { page: Approvals, auth: true, roles: ['operator', 'structure_admin'] },
   '/journal': { page: Journal, auth: true, roles: ['operator'] },
+  '/annuaire': { page: DirectorySearch, auth: true },
 };
+const patterns: [RegExp, RouteDef][] = [
+  [/^\/annuaire\/professionnels\/([^/]+)$/, { page: ProfessionalPage, auth: true }],
+  [/^\/annuaire\/structures\/([^/]+)$/, { page: StructurePage, auth: true }],
+  [/^\/annuaire\/structures\/([^/]+)\/gestion$/, { page: StructureManage, auth: true }],
+];
+
+function match(path: string): { def: RouteDef; params: string[] } | null {
+  if (routes[path]) return { def: routes[path], params: [] };
+  for (const [re, def] of patterns) {
+    const m = re.exec(path);
+    if (m) {
+      try { return { def, params: m.slice(1).map(decodeURIComponent) }; } catch { return null; }
+    }
+  }
+  return null;
+}
 
 function Forbidden() {
   return <Page title={t.forbidden.title}><p>{t.forbidden.text}</p><p><a href="/">{t.notFound.home}</a></p></Page>;
@@ -40,7 +62,8 @@ function Forbidden() {
 
 function Routed() {
   const { path } = route.value;
-  const def = routes[path];
+  const found = match(path);
+  const def = found?.def;
   const user = me.value;
   useEffect(() => {
     if (def?.auth && user === null) navigate(loginUrl(), { replace: true });
@@ -52,7 +75,7 @@ function Routed() {
     if (def.roles && !def.roles.includes(user.role)) return <Forbidden />;
   }
   const P = def.page;
-  return <P key={path} />;
+  return <P key={path} params={found!.params} />;
 }
 
 export function App() {

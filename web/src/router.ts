@@ -10,14 +10,15 @@ function read(): Location {
 
 export const route = signal<Location>(read());
 
-export function navigate(to: string, { replace = false } = {}) {
+/** `scroll: false` keeps the scroll position (a search page rewriting its own query). */
+export function navigate(to: string, { replace = false, scroll = true } = {}) {
   const url = new URL(to, window.location.origin);
   const target = url.pathname + url.search + url.hash;
   if (target !== window.location.pathname + window.location.search + window.location.hash) {
     if (replace) history.replaceState(null, '', target); else history.pushState(null, '', target);
   }
   route.value = read();
-  if (!url.hash) window.scrollTo(0, 0);
+  if (!url.hash && scroll) window.scrollTo(0, 0);
 }
 
 export function startRouter() {

@@ -1,7 +1,8 @@
 // Every endpoint the app calls, typed. Pages import from here, never fetch() directly.
-import { get, post, patch, del, rememberCsrf } from './client';
+import { get, post, put, patch, del, rememberCsrf } from './client';
 import type {
-  AuditPage, AuditVerify, Enrolment, EnrolmentRequest, Favorite, LoginStep, Me, Portal, Role,
+  AuditPage, AuditVerify, CapacityHistory, CapacityType, CapacityUnit, DirActivity, DirActivityInput, DirCapacity,
+  DirProfessional, DirSearch, DirSearchQuery, DirStructure, Enrolment, EnrolmentRequest, Favorite, LoginStep, Me, Portal, Role,
   SessionOpened, Structure, TotpEnrolled, TotpEnrolment,
 } from './types';
 
@@ -33,6 +34,17 @@ export const api = {
   removeFavorite: (id: string) => del<void>(`/me/favorites/${encodeURIComponent(id)}`),
 
   structures: (q: string, signal?: AbortSignal) => get<{ items: Structure[] }>('/structures', { query: { q }, signal }),
+
+  directorySearch: (q: DirSearchQuery, signal?: AbortSignal) =>
+    get<DirSearch>('/directory/search', { query: q as Record<string, string | number | undefined>, signal }),
+  professional: (id: string) => get<DirProfessional>(`/directory/professionals/${encodeURIComponent(id)}`),
+  directoryStructure: (id: string) => get<DirStructure>(`/directory/structures/${encodeURIComponent(id)}`),
+  addActivity: (id: string, body: DirActivityInput) =>
+    post<DirActivity>(`/directory/structures/${encodeURIComponent(id)}/activities`, body),
+  setCapacity: (id: string, activityId: string, type: CapacityType, count: number, unit: CapacityUnit) =>
+    put<DirCapacity>(`/directory/structures/${encodeURIComponent(id)}/activities/${encodeURIComponent(activityId)}/capacities/${type}`, { count, unit }),
+  capacityHistory: (id: string, activityId: string) =>
+    get<CapacityHistory>(`/directory/structures/${encodeURIComponent(id)}/activities/${encodeURIComponent(activityId)}/history`),
 
   audit: (q: { action?: string; actor?: string; outcome?: string; before?: number | null; limit?: number }) =>
     get<AuditPage>('/audit', { query: { ...q, limit: q.limit ?? 50 } }),

@@ -58,3 +58,60 @@ export interface AuditEvent {
 }
 export interface AuditPage { items: AuditEvent[]; next_before: number | null }
 export interface AuditVerify { ok: boolean; checked: number; first_bad_seq: number | null; problem: string | null }
+
+// Directory (docs/directory.md).
+export type CapacityType = 'installee' | 'disponible' | 'occupee' | 'reservee' | 'fermee' | 'supplementaire';
+export type CapacityUnit = 'lits' | 'places';
+export interface DirCapacity {
+  type: CapacityType; count: number; unit: CapacityUnit;
+  updated_at: string; updated_by: string | null; age_seconds: number | null; stale: boolean;
+}
+export interface DirActivity {
+  id: string; field: string; care_mode: string; label: string;
+  public_min_age: number | null; public_max_age: number | null; area: string | null;
+  version: number | string; capacities: DirCapacity[];
+}
+export interface DirActivityInput {
+  field: string; care_mode: string; label: string;
+  public_min_age?: number; public_max_age?: number; area?: string;
+}
+export interface DirStructure {
+  kind: 'structure'; id: string; finess: string | null; finess_ej: string | null; siret: string | null;
+  name: string; long_name: string | null; category_code: string | null; category_label: string | null;
+  address: string | null; postal_code: string | null; commune: string | null; departement: string | null;
+  phone: string | null; email: string | null; lat: number | null; lon: number | null;
+  source: 'finess' | 'local'; active: boolean;
+  activities: DirActivity[];
+  professionals: { id: string; first_name: string; last_name: string; profession_label: string | null }[];
+}
+export interface ProActivity {
+  structure_id: string | null; site_name: string | null; address: string | null; postal_code: string | null;
+  commune: string | null; commune_code: string | null; departement: string | null; phone: string | null;
+  email: string | null; practice_mode: string | null; finess_site: string | null; siret: string | null;
+}
+export interface DirProfessional {
+  kind: 'professional'; id: string; id_type: 'RPPS' | 'ADELI'; national_id: string; civility: string | null;
+  first_name: string; last_name: string; profession_code: string | null; profession_label: string | null;
+  specialties: string[]; practice_modes: string[]; active: boolean; activities: ProActivity[];
+}
+export interface DirSearchItem {
+  kind: 'professional' | 'structure'; id: string; name: string | null; first_name: string | null; last_name: string | null;
+  civility: string | null; profession_code: string | null; profession_label: string | null; specialty: string | null;
+  category_label: string | null; commune: string | null; postal_code: string | null; departement: string | null;
+  distance_km?: number | null; score?: number;
+}
+export interface DirSearch {
+  total: number; page: number; per_page: number; items: DirSearchItem[];
+  facets?: {
+    kind?: { professional?: number; structure?: number };
+    profession?: { code: string; label: string; count: number }[];
+    departement?: { code: string; count: number }[];
+    practice_mode?: { code: string; count: number }[];
+  };
+}
+export interface DirSearchQuery {
+  q?: string; kind?: string; profession?: string; specialty?: string; departement?: string; commune?: string;
+  postal_code?: string; practice_mode?: string; lat?: string; lon?: string; radius_km?: string; has_capacity?: string;
+  page?: number; per_page?: number;
+}
+export interface CapacityHistory { items: { type: CapacityType; count: number; unit: CapacityUnit; at: string; by: string | null }[] }

@@ -4,8 +4,9 @@ import { t } from '../i18n';
 import { useState } from 'preact/hooks';
 
 function NavLink({ href, label }: { href: string; label: string }) {
-  const current = route.value.path === href;
-  return <li><a href={href} aria-current={current ? 'page' : undefined}>{label}</a></li>;
+  const path = route.value.path;
+  const current = path === href || (href !== '/' && path.startsWith(href + '/'));
+  return <li><a href={href} aria-current={current ? (path === href ? 'page' : 'true') : undefined}>{label}</a></li>;
 }
 
 export function Header() {
@@ -35,6 +36,7 @@ export function Header() {
         <nav class="main-nav" aria-label={t.app.mainNav}>
           <ul>
             <NavLink href="/" label={t.nav.home} />
+            <NavLink href="/annuaire" label={t.nav.directory} />
             <NavLink href="/profil" label={t.nav.profile} />
             {isApprover.value && <NavLink href="/approbations" label={t.nav.approvals} />}
             {isOperator.value && <NavLink href="/journal" label={t.nav.audit} />}

@@ -76,7 +76,9 @@ export function Portal() {
         <h2 id="services-title">{t.portal.servicesTitle}</h2>
         {!portal && !loadError ? <Loading /> : (
           <ul class="tiles">
-            {services.map((s) => {
+            {services.map((s0) => {
+              // The directory pages exist in this app: its tile is a link even if the server still says otherwise.
+              const s = s0.key === 'directory' ? { ...s0, available: true } : s0;
               const txt = t.portal.services[s.key] ?? { name: s.key, desc: '' };
               const inner = (<>
                 <span class="tile__icon"><ServiceIcon name={s.key} /></span>

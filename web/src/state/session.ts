@@ -37,3 +37,10 @@ setUnauthenticatedHandler((e) => {
     navigate(loginUrl(), { replace: true });
   }
 });
+
+/** Operators, and the administrators of that structure, may edit its activities and capacities. */
+export function canManageStructure(id: string): boolean {
+  const u = me.value;
+  if (!u) return false;
+  return u.role === 'operator' || (u.structures ?? []).some((s) => s.id === id && s.role === 'admin');
+}
