@@ -60,6 +60,18 @@ std::string NameBasedUuid(std::string_view name) {
     return FormatUuid(h);
 }
 
+std::string OrderedNameUuid(uint64_t order, std::string_view name) {
+    uint8_t h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, reinterpret_cast<const uint8_t*>(name.data()), name.size());
+    // 48 bits of order, the version nibble, 12 more bits of order, then the hash.
+    const uint64_t hi = order >> 12, lo = order & 0xFFF;
+    for (int i = 0; i < 6; ++i) h[i] = static_cast<uint8_t>(hi >> (40 - 8 * i));
+    h[6] = static_cast<uint8_t>(0x80 | (lo >> 8));
+    h[7] = static_cast<uint8_t>(lo & 0xFF);
+    h[8] = static_cast<uint8_t>(0x80 | (h[8] & 0x3F));
+    return FormatUuid(h);
+}
+
 bool IsUuid(std::string_view s) {
     if (s.size() != 36) return false;
     for (size_t i = 0; i < s.size(); ++i) {

@@ -14,6 +14,9 @@ std::string NewRequestId();
 // A stable id derived from a name (UUID version 8 over SHA-256): the same national identifier always gives
 // the same id, so re-imports and several nodes agree without a lookup.
 std::string NameBasedUuid(std::string_view name);
+// The same, but its first 8 bytes are `order`: ids of entries imported in the order of a national file
+// sort in that order, so that bulk inserts append to indexes instead of scattering.
+std::string OrderedNameUuid(uint64_t order, std::string_view name);
 
 template <class Tag>
 struct StrongId {

@@ -124,10 +124,28 @@ bool AllDigits(std::string_view s) {
     return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
 }
 
+// Staging tables are emptied and left without indexes while they load.
 void ClearStaging(storage::Database& db, std::initializer_list<const char*> tables) {
     db.Write([&](storage::Session& s) {
-        for (const char* t : tables) s.Exec(std::string("DELETE FROM ") + t);
+        for (const char* t : tables) {
+            s.ExecScript(std::string("DROP INDEX IF EXISTS ") + t + "_key");
+            s.Exec(std::string("DELETE FROM ") + t);
+        }
     });
+}
+
+void IndexStaging(storage::Database& db, std::initializer_list<std::pair<const char*, const char*>> table_columns) {
+    db.Write([&](storage::Session& s) {
+        for (const auto& [t, col] : table_columns)
+            s.ExecScript(std::string("CREATE INDEX IF NOT EXISTS ") + t + "_key ON " + t + " (" + col + ")");
+    });
+}
+
+// A national identifier as a number that keeps the file's order (RPPS and ADELI ids are digits).
+uint64_t OrderKey(const std::string& type, const std::string& digits) {
+    uint64_t k = type == "8" ? 1 : 0;
+    for (char c : digits) k = k * 10 + static_cast<uint64_t>(c - '0');
+    return k;
 }
 
 // Links activities to the structures of their FINESS site, whichever file came first.
@@ -181,6 +199,7 @@ ImportSummary ImportRpps(storage::Database& db, const std::string& path, std::os
     storage::Params current;
     std::string current_id, current_hash_input, previous_line;
     int64_t current_group = 0;  // line where the current professional's lines start
+    std::unordered_set<std::string> group_lines;  // this professional's lines: an exact repeat is refused
     auto flush_professional = [&] {
         if (current_id.empty()) return;
         current.push_back(crypto::Sha256Hex(current_hash_input));
@@ -220,7 +239,8 @@ ImportSummary ImportRpps(storage::Database& db, const std::string& path, std::os
             continue;
         }
         previous_line = line;
-        const std::string pro_id = NameBasedUuid("pp:" + pp);
+        const uint64_t order = OrderKey(type, pp);
+        const std::string pro_id = OrderedNameUuid(order, "pp:" + pp);
         const std::string mode = Field(h.Get(f, "Code mode exercice"));
         const std::string spec_code = Field(h.Get(f, "Code savoir-faire"));
         const std::string spec_label = Field(h.Get(f, "Libellé savoir-faire"));
@@ -234,9 +254,14 @@ ImportSummary ImportRpps(storage::Database& db, const std::string& path, std::os
             flush_professional();
             current_id = pro_id;
             current_group = n;
+            group_lines.clear();
             current = {current_group, pro_id, rpps ? "RPPS" : "ADELI", national, pp, Field(h.Get(f, "Libellé civilité d'exercice")),
                        Field(h.Get(f, "Prénom d'exercice")), last_name, Field(h.Get(f, "Code profession")),
                        Field(h.Get(f, "Libellé profession")), spec_code, spec_label, mode, postal, commune, dep};
+        }
+        if (!group_lines.insert(line).second) {
+            rejected.Add(n, "ligne en double (déjà présente pour ce professionnel)");
+            continue;
         }
         current_hash_input += line;
         current_hash_input += '\n';
@@ -245,7 +270,7 @@ ImportSummary ImportRpps(storage::Database& db, const std::string& path, std::os
         const std::string address = JoinNonEmpty(
             {Field(h.Get(f, "Numéro Voie (coord. structure)")), Field(h.Get(f, "Indice répétition voie (coord. structure)")),
              Field(h.Get(f, "Libellé type de voie (coord. structure)")), Field(h.Get(f, "Libellé Voie (coord. structure)"))});
-        acts.Add({n, current_group, NameBasedUuid("activity:" + pp + "\n" + line), pro_id, mode, spec_code, spec_label,
+        acts.Add({n, current_group, OrderedNameUuid(order, "activity:" + pp + "\n" + line), pro_id, mode, spec_code, spec_label,
                   Field(h.Get(f, "Numéro SIRET site")), Field(h.Get(f, "Numéro FINESS site")),
                   Field(h.Get(f, "Numéro FINESS établissement juridique")), site, address, postal,
                   Field(h.Get(f, "Code commune (coord. structure)")), commune, dep,
@@ -254,6 +279,7 @@ ImportSummary ImportRpps(storage::Database& db, const std::string& path, std::os
     flush_professional();
     pros.Flush();
     acts.Flush();
+    IndexStaging(db, {{"staging_rpps_professionals", "professional_id"}, {"staging_rpps", "professional_id"}});
     progress.Done(reader.line_number());
     rejected.Close();
     sum.rejected = rejected.count();
@@ -283,14 +309,8 @@ ImportSummary ImportRpps(storage::Database& db, const std::string& path, std::os
     err << "rpps: application des changements…\n";
     const int64_t now = NowMicros();
     db.Write([&](storage::Session& s) {
-        // One row per professional (a professional whose lines are not together was staged twice).
-        const char* grouped =
-            "(SELECT professional_id, MAX(id_type) AS id_type, MAX(pp) AS pp, MAX(national_id) AS national_id, MAX(civility) AS civility, "
-            "MAX(first_name) AS first_name, MAX(last_name) AS last_name, MAX(profession_code) AS profession_code, "
-            "MAX(profession_label) AS profession_label, MAX(specialty_code) AS specialty_code, MAX(specialty_label) AS "
-            "specialty_label, MAX(practice_mode) AS practice_mode, MAX(postal_code) AS postal_code, MAX(commune) AS "
-            "commune, MAX(departement) AS departement, MAX(hash) AS hash FROM staging_rpps_professionals GROUP BY "
-            "professional_id)";
+        // One row per professional: later groups of an identifier were refused above.
+        const char* grouped = "staging_rpps_professionals";
         // Activities of professionals whose lines changed are replaced.
         s.Exec(std::string("DELETE FROM professional_activities WHERE professional_id IN (SELECT g.professional_id FROM ") +
                grouped + " g JOIN professionals p ON p.id = g.professional_id WHERE p.import_hash IS NULL OR "
@@ -321,11 +341,10 @@ ImportSummary ImportRpps(storage::Database& db, const std::string& path, std::os
             {now});
         s.Exec("INSERT INTO professional_activities (id, professional_id, structure_id, site_name, siret, finess_site, "
                "finess_ej, address, postal_code, commune_code, commune, departement, phone, email, practice_mode, "
-               "specialty_code, specialty_label) SELECT activity_id, MAX(professional_id), NULL, MAX(site_name), "
-               "MAX(siret), MAX(finess_site), MAX(finess_ej), MAX(address), MAX(postal_code), MAX(commune_code), "
-               "MAX(commune), MAX(departement), MAX(phone), MAX(email), MAX(practice_mode), MAX(specialty_code), "
-               "MAX(specialty_label) FROM staging_rpps sa WHERE NOT EXISTS (SELECT 1 FROM professional_activities a WHERE "
-               "a.id = sa.activity_id) GROUP BY activity_id");
+               "specialty_code, specialty_label) SELECT activity_id, professional_id, NULL, site_name, siret, "
+               "finess_site, finess_ej, address, postal_code, commune_code, commune, departement, phone, email, "
+               "practice_mode, specialty_code, specialty_label FROM staging_rpps sa WHERE NOT EXISTS (SELECT 1 FROM "
+               "professional_activities a WHERE a.id = sa.activity_id)");
         LinkActivities(s);
         s.Exec("DELETE FROM staging_rpps");
         s.Exec("DELETE FROM staging_rpps_professionals");
@@ -433,6 +452,7 @@ ImportSummary ImportFiness(storage::Database& db, const std::string& path, std::
     }
     structures.Flush();
     geo.Flush();
+    IndexStaging(db, {{"staging_finess", "finess"}, {"staging_finess_geo", "finess"}});
     progress.Done(reader.line_number());
     rejected.Close();
     sum.rejected = rejected.count();

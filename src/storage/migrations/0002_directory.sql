@@ -19,6 +19,8 @@ ALTER TABLE structures ADD COLUMN active BIGINT NOT NULL DEFAULT 1;
 ALTER TABLE structures ADD COLUMN updated_at BIGINT;
 ALTER TABLE structures ADD COLUMN import_hash TEXT;
 CREATE UNIQUE INDEX structures_finess ON structures (finess) WHERE finess IS NOT NULL AND finess <> '';
+-- Lookups by FINESS number (linking sites, imports) cannot use the partial index above.
+CREATE INDEX structures_finess_lookup ON structures (finess);
 
 ALTER TABLE professionals ADD COLUMN id_type TEXT;
 ALTER TABLE professionals ADD COLUMN national_id TEXT;
@@ -157,8 +159,6 @@ CREATE TABLE staging_finess_geo (
     lat DOUBLE PRECISION NOT NULL,
     lon DOUBLE PRECISION NOT NULL
 );
-CREATE INDEX staging_rpps_professionals_id ON staging_rpps_professionals (professional_id);
-CREATE INDEX staging_rpps_professional ON staging_rpps (professional_id);
-CREATE INDEX staging_finess_finess ON staging_finess (finess);
-CREATE INDEX staging_finess_geo_finess ON staging_finess_geo (finess);
+-- The staging tables' indexes are made by each import after loading (much faster than keeping
+-- them up to date row by row).
 CREATE INDEX professional_activities_finess ON professional_activities (finess_site);
