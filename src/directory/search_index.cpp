@@ -153,7 +153,9 @@ SearchIndex::Candidate SearchIndex::Expand(const std::string& word) const {
     auto it = std::lower_bound(terms_.begin(), terms_.end(), word);
     for (size_t n = 0; it != terms_.end() && it->compare(0, word.size(), word) == 0 && n < kMaxPrefixTerms; ++it, ++n)
         add(static_cast<uint32_t>(it - terms_.begin()), *it == word ? kExact : kPrefix);
-    if (word.size() >= 5) {
+    // Typos are for words; a postal code or département is exact (or a prefix while typing).
+    const bool has_digit = std::any_of(word.begin(), word.end(), [](unsigned char ch) { return std::isdigit(ch); });
+    if (word.size() >= 5 && !has_digit) {
         auto probe = [&](const std::string& variant) {
             auto range = std::equal_range(deletions_.begin(), deletions_.end(), std::pair<uint64_t, uint32_t>{Hash(variant), 0},
                                           [](const auto& a, const auto& b) { return a.first < b.first; });

@@ -58,7 +58,10 @@ std::shared_ptr<const SearchIndex> DirectoryService::BuildProfessionals() {
         for (const auto& r : rows) {
             IndexDoc d;
             d.id = r.Str(0);
-            d.name_words = r.Str(1) + " " + r.Str(2) + " " + r.Str(3);
+            // "Dr" is what people type; the RPPS says "Docteur" (or "DR" as a code).
+            const std::string civility = FoldForSearch(r.Str(1));
+            const bool doctor = civility == "dr" || civility.rfind("docteur", 0) == 0;
+            d.name_words = (doctor ? "dr docteur " : r.Str(1) + " ") + r.Str(2) + " " + r.Str(3);
             d.other_words = r.Str(5) + " " + r.Str(6);
             d.profession_code = r.Str(4);
             d.profession_label = r.Str(5);

@@ -90,13 +90,19 @@ struct Server::Impl {
             req.path = std::string(url->path());
             for (auto p : url->params()) req.query[std::string(p.key)] = std::string(p.value);
         } else {
-            req.path = "\x01bad";  // matches no route and no file
+            req.path.clear();  // Handle answers 400: the address itself is unreadable
         }
         return req;
     }
 
     // `label` names the route for metrics (its pattern, so that ids do not explode the series).
     asio::awaitable<Response> Handle(Request& req, std::string& label) {
+        if (req.path.empty()) {
+            label = "bad-target";
+            co_return Problem(Error(400, "bad-request", "Adresse invalide",
+                                    "L'adresse demandée est mal encodée (caractère % isolé ou invalide)."),
+                              req.request_id);
+        }
         auto match = router.Find(req.method, req.path);
         label = match.route ? match.route->pattern : (req.path.rfind("/api/", 0) == 0 ? "unmatched" : "static");
         if (!match.route && match.allowed.empty() && (req.method == "GET" || req.method == "HEAD") &&
