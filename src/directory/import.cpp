@@ -10,7 +10,12 @@
 #include "directory/progress.hpp"
 #include "storage/change_log.hpp"
 
+#include <condition_variable>
+#include <deque>
 #include <filesystem>
+#include <functional>
+#include <mutex>
+#include <thread>
 #include <map>
 #include <unordered_set>
 
@@ -23,28 +28,97 @@ constexpr int kRejectionsShown = 100;
 
 Error Unusable(const std::string& why) { return Error(400, "bad-file", "Fichier inutilisable", why); }
 
+// Writes batches on a thread of its own, so that parsing the file and writing to the database overlap
+// (two cores: about twice as fast). At most two batches wait, which bounds memory.
+class BackgroundWriter {
+public:
+    BackgroundWriter() : thread_([this] { Loop(); }) {}
+    ~BackgroundWriter() {
+        {
+            std::lock_guard lock(mutex_);
+            stop_ = true;
+        }
+        cv_.notify_all();
+        thread_.join();
+    }
+    void Submit(std::function<void()> job) {
+        std::unique_lock lock(mutex_);
+        cv_.wait(lock, [this] { return jobs_.size() < 2 || error_; });
+        Rethrow();
+        jobs_.push_back(std::move(job));
+        cv_.notify_all();
+    }
+    // Waits until every batch is written; throws the first write error.
+    void Wait() {
+        std::unique_lock lock(mutex_);
+        cv_.wait(lock, [this] { return (jobs_.empty() && !busy_) || error_; });
+        Rethrow();
+    }
+
+private:
+    void Rethrow() {
+        if (error_) std::rethrow_exception(error_);
+    }
+    void Loop() {
+        for (;;) {
+            std::function<void()> job;
+            {
+                std::unique_lock lock(mutex_);
+                cv_.wait(lock, [this] { return stop_ || !jobs_.empty(); });
+                if (jobs_.empty()) return;
+                job = std::move(jobs_.front());
+                jobs_.pop_front();
+                busy_ = true;
+            }
+            try {
+                job();
+            } catch (...) {
+                std::lock_guard lock(mutex_);
+                if (!error_) error_ = std::current_exception();
+            }
+            {
+                std::lock_guard lock(mutex_);
+                busy_ = false;
+            }
+            cv_.notify_all();
+        }
+    }
+    std::mutex mutex_;
+    std::condition_variable cv_;
+    std::deque<std::function<void()>> jobs_;
+    bool stop_ = false, busy_ = false;
+    std::exception_ptr error_;
+    std::thread thread_;
+};
+
 // Buffers rows for one staging table and writes them in multi-row INSERTs, one transaction per batch.
 class StagingWriter {
 public:
-    StagingWriter(storage::Database& db, std::string table, std::vector<std::string> columns)
-        : db_(db), table_(std::move(table)), columns_(std::move(columns)) {}
+    StagingWriter(storage::Database& db, BackgroundWriter& writer, std::string table, std::vector<std::string> columns)
+        : db_(db), writer_(writer), table_(std::move(table)), columns_(std::move(columns)) {
+    }
     void Add(storage::Params row) {
         rows_.push_back(std::move(row));
         if (rows_.size() >= kRowsPerTransaction) Flush();
     }
     void Flush() {
         if (rows_.empty()) return;
-        db_.Write([&](storage::Session& s) {
-            for (size_t i = 0; i < rows_.size(); i += kRowsPerStatement) {
-                const size_t n = std::min(kRowsPerStatement, rows_.size() - i);
-                storage::Params params;
-                params.reserve(n * columns_.size());
-                for (size_t r = i; r < i + n; ++r)
-                    for (auto& v : rows_[r]) params.push_back(std::move(v));
-                s.Queue(InsertSql(n), params);
-            }
-        });
+        // The SQL texts are made here, on the parsing thread; the job owns its rows.
+        std::vector<std::pair<std::string, storage::Params>> statements;
+        for (size_t i = 0; i < rows_.size(); i += kRowsPerStatement) {
+            const size_t n = std::min(kRowsPerStatement, rows_.size() - i);
+            storage::Params params;
+            params.reserve(n * columns_.size());
+            for (size_t r = i; r < i + n; ++r)
+                for (auto& v : rows_[r]) params.push_back(std::move(v));
+            statements.emplace_back(InsertSql(n), std::move(params));
+        }
         rows_.clear();
+        writer_.Submit([&db = db_, statements = std::move(statements)]() {
+            db.Write([&](storage::Session& s) {
+                for (const auto& [sql, params] : statements) s.Queue(sql, params);
+            });
+        });
     }
 
 private:
@@ -62,6 +136,7 @@ private:
         return sql_[n] = sql;
     }
     storage::Database& db_;
+    BackgroundWriter& writer_;
     std::string table_;
     std::vector<std::string> columns_;
     std::vector<storage::Params> rows_;
@@ -150,9 +225,10 @@ uint64_t OrderKey(const std::string& type, const std::string& digits) {
 
 // Links activities to the structures of their FINESS site, whichever file came first.
 void LinkActivities(storage::Session& s) {
-    s.Exec("UPDATE professional_activities SET structure_id = (SELECT st.id FROM structures st WHERE st.finess = "
-           "professional_activities.finess_site) WHERE structure_id IS NULL AND finess_site IS NOT NULL AND "
-           "finess_site <> ''");
+    // Only rows that find their structure are written (PostgreSQL rewrites every row an UPDATE touches).
+    s.Exec("UPDATE professional_activities SET structure_id = st.id FROM structures st WHERE st.finess = "
+           "professional_activities.finess_site AND professional_activities.structure_id IS NULL AND "
+           "professional_activities.finess_site <> ''");
 }
 
 std::string ReadFirstLine(LineReader& reader, const char* kind) {
@@ -183,11 +259,12 @@ ImportSummary ImportRpps(storage::Database& db, const std::string& path, std::os
     if (!f.empty() && Trim(f.back()).empty()) --named;
 
     ClearStaging(db, {"staging_rpps", "staging_rpps_professionals"});
-    StagingWriter pros(db, "staging_rpps_professionals",
+    BackgroundWriter writer;
+    StagingWriter pros(db, writer, "staging_rpps_professionals",
                        {"grp", "professional_id", "id_type", "national_id", "pp", "civility", "first_name", "last_name",
                         "profession_code", "profession_label", "specialty_code", "specialty_label", "practice_mode",
                         "postal_code", "commune", "departement", "hash"});
-    StagingWriter acts(db, "staging_rpps",
+    StagingWriter acts(db, writer, "staging_rpps",
                        {"line", "grp", "activity_id", "professional_id", "practice_mode", "specialty_code", "specialty_label",
                         "siret", "finess_site", "finess_ej", "site_name", "address", "postal_code", "commune_code",
                         "commune", "departement", "phone", "email"});
@@ -279,6 +356,7 @@ ImportSummary ImportRpps(storage::Database& db, const std::string& path, std::os
     flush_professional();
     pros.Flush();
     acts.Flush();
+    writer.Wait();
     IndexStaging(db, {{"staging_rpps_professionals", "professional_id"}, {"staging_rpps", "professional_id"}});
     progress.Done(reader.line_number());
     rejected.Close();
@@ -366,11 +444,12 @@ ImportSummary ImportFiness(storage::Database& db, const std::string& path, std::
         throw Unusable("La première ligne doit commencer par « finess;etalab » (extraction etalab, séparateur « ; »).");
     }
     ClearStaging(db, {"staging_finess", "staging_finess_geo"});
-    StagingWriter structures(db, "staging_finess",
+    BackgroundWriter writer;
+    StagingWriter structures(db, writer, "staging_finess",
                              {"line", "structure_id", "finess", "finess_ej", "name", "name_search", "long_name", "address",
                               "commune_code", "departement", "postal_code", "commune", "phone", "category_code",
                               "category_label", "siret", "hash"});
-    StagingWriter geo(db, "staging_finess_geo", {"finess", "lat", "lon"});
+    StagingWriter geo(db, writer, "staging_finess_geo", {"finess", "lat", "lon"});
     GeoConverter converter;
     Rejections rejected(err);
     Progress progress("finess", reader.size());
@@ -452,6 +531,7 @@ ImportSummary ImportFiness(storage::Database& db, const std::string& path, std::
     }
     structures.Flush();
     geo.Flush();
+    writer.Wait();
     IndexStaging(db, {{"staging_finess", "finess"}, {"staging_finess_geo", "finess"}});
     progress.Done(reader.line_number());
     rejected.Close();

@@ -1,5 +1,6 @@
 #include "directory/repository.hpp"
 
+#include "common/ids.hpp"
 #include "common/text.hpp"
 #include "common/time.hpp"
 
@@ -14,20 +15,27 @@ void InsertStructure(storage::Session& s, const Structure& st) {
         lat = st.point->first;
         lon = st.point->second;
     }
+    // A structure with a FINESS number is one of the national file's (the demo makes such ones up).
     s.Exec("INSERT INTO structures (id, name, name_search, kind, finess, commune, postal_code, departement, lat, lon, "
-           "status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?)",
+           "source, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?)",
            {st.id, st.name, " " + FoldForSearch(st.name + " " + st.commune), st.kind,
             st.finess.empty() ? storage::Value{} : storage::Value{st.finess}, st.commune, st.postal_code,
-            st.postal_code.substr(0, 2), lat, lon, NowMicros()});
+            st.postal_code.substr(0, 2), lat, lon, st.finess.empty() ? "local" : "finess", NowMicros()});
 }
 
 void InsertProfessional(storage::Session& s, const Professional& p) {
-    s.Exec("INSERT INTO professionals (id, rpps, civility, first_name, last_name, profession_code, profession_label, "
-           "specialty, practice_mode, structure_id, commune, postal_code, departement, created_at) VALUES (?, ?, ?, ?, ?, "
-           "?, ?, ?, ?, ?, ?, ?, ?, ?)",
-           {p.id, p.rpps, p.civility, p.first_name, p.last_name, p.profession_code, p.profession_label, p.specialty,
-            p.practice_mode, p.structure_id.empty() ? storage::Value{} : storage::Value{p.structure_id}, p.commune,
-            p.postal_code, p.postal_code.substr(0, 2), NowMicros()});
+    s.Exec("INSERT INTO professionals (id, rpps, id_type, national_id, civility, first_name, last_name, profession_code, "
+           "profession_label, specialty, practice_mode, structure_id, commune, postal_code, departement, created_at) VALUES "
+           "(?, ?, 'RPPS', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+           {p.id, p.rpps, "8" + p.rpps, p.civility, p.first_name, p.last_name, p.profession_code, p.profession_label,
+            p.specialty, p.practice_mode, p.structure_id.empty() ? storage::Value{} : storage::Value{p.structure_id},
+            p.commune, p.postal_code, p.postal_code.substr(0, 2), NowMicros()});
+    // Where they work: their structure for salaried ones, their own practice otherwise.
+    s.Exec("INSERT INTO professional_activities (id, professional_id, structure_id, site_name, postal_code, commune, "
+           "departement, practice_mode, specialty_label) VALUES (?, ?, ?, (SELECT name FROM structures WHERE id = ?), ?, "
+           "?, ?, ?, ?)",
+           {NameBasedUuid("activity:" + p.id), p.id, p.structure_id.empty() ? storage::Value{} : storage::Value{p.structure_id}, p.structure_id,
+            p.postal_code, p.commune, p.postal_code.substr(0, 2), p.practice_mode, p.specialty});
 }
 
 boost::json::array SearchStructures(storage::Database& db, const std::string& q, int limit) {

@@ -334,12 +334,15 @@ boost::json::object DirectoryService::Structure(const std::string& id) {
                                      "FROM structure_activities WHERE structure_id = ? ORDER BY created_at",
                                      {id})) {
             boost::json::array caps;
-            for (const auto& c : s.Query("SELECT type, count, unit, updated_at, updated_by FROM capacities WHERE "
-                                         "activity_id = ? ORDER BY type",
+            for (const auto& c : s.Query("SELECT c.type, c.count, c.unit, c.updated_at, c.updated_by, acc.first_name, "
+                                         "acc.last_name FROM capacities c LEFT JOIN accounts acc ON acc.id = c.updated_by "
+                                         "WHERE c.activity_id = ? ORDER BY c.type",
                                          {a.Str(0)})) {
                 const int64_t age = now - c.Int(3);
                 caps.push_back({{"type", c.Str(0)}, {"count", c.Int(1)}, {"unit", c.Str(2)},
                                 {"updated_at", FormatRfc3339(c.Int(3))}, {"updated_by", OptText(c, 4)},
+                                {"updated_by_name", c.IsNull(5) ? boost::json::value(nullptr)
+                                                                : boost::json::value(c.Str(5) + " " + c.Str(6))},
                                 {"age_seconds", age / kMicrosPerSecond}, {"stale", age > kStaleMicros}});
             }
             activities.push_back({{"id", a.Str(0)}, {"field", a.Str(1)}, {"care_mode", a.Str(2)}, {"label", a.Str(3)},
@@ -432,21 +435,23 @@ boost::json::object DirectoryService::SetCapacity(const std::string& structure_i
         storage::AppendChange(s, {"capacity", activity_id, "update", "directory", "{}"});
     });
     return {{"type", type}, {"count", count}, {"unit", unit}, {"updated_at", FormatRfc3339(now)},
-            {"updated_by", actor}, {"age_seconds", 0}, {"stale", false}};
+            {"updated_by", actor}, {"updated_by_name", nullptr}, {"age_seconds", 0}, {"stale", false}};
 }
 
 boost::json::array DirectoryService::History(const std::string& structure_id, const std::string& activity_id) {
     auto rows = db_.ReadValue([&](storage::Session& s) {
         if (!s.One("SELECT 1 FROM structure_activities WHERE id = ? AND structure_id = ?", {activity_id, structure_id}))
             throw NotFound("Cette activité n'existe pas dans cette structure.");
-        return s.Query("SELECT type, count, unit, at, by_account FROM capacity_history WHERE activity_id = ? ORDER BY id "
-                       "DESC LIMIT 200",
+        return s.Query("SELECT h.type, h.count, h.unit, h.at, h.by_account, acc.first_name, acc.last_name FROM "
+                       "capacity_history h LEFT JOIN accounts acc ON acc.id = h.by_account WHERE h.activity_id = ? ORDER "
+                       "BY h.id DESC LIMIT 200",
                        {activity_id});
     });
     boost::json::array out;
     for (const auto& r : rows)
         out.push_back({{"type", r.Str(0)}, {"count", r.Int(1)}, {"unit", r.Str(2)}, {"at", FormatRfc3339(r.Int(3))},
-                       {"by", OptText(r, 4)}});
+                       {"by", OptText(r, 4)},
+                       {"by_name", r.IsNull(5) ? boost::json::value(nullptr) : boost::json::value(r.Str(5) + " " + r.Str(6))}});
     return out;
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // Numbered SQL migrations (src/storage/migrations/NNNN_name.sql), embedded in the binary, applied in
 // order at start and by `cordee migrate`, each in its own transaction. One portable file per change;
-// the few words that differ are written as tokens ({{serial_pk}}, {{blob}}) and replaced per backend.
+// the few words that differ are written as tokens ({{serial_pk}}, {{blob}}, {{unlogged}}) and replaced
+// per backend.
 // A file NNNN_name.sqlite.sql / NNNN_name.postgres.sql applies to that backend only.
 #include "storage/database.hpp"
 

@@ -32,6 +32,8 @@ ALTER TABLE professionals ADD COLUMN active BIGINT NOT NULL DEFAULT 1;
 ALTER TABLE professionals ADD COLUMN updated_at BIGINT;
 ALTER TABLE professionals ADD COLUMN import_hash TEXT;
 CREATE UNIQUE INDEX professionals_national_id ON professionals (national_id) WHERE national_id IS NOT NULL;
+-- The national id (type digit + RPPS/ADELI number) serves the lookups by number.
+DROP INDEX professionals_rpps;
 
 CREATE TABLE professional_activities (
     id TEXT PRIMARY KEY,
@@ -53,7 +55,8 @@ CREATE TABLE professional_activities (
     specialty_label TEXT
 );
 CREATE INDEX professional_activities_professional ON professional_activities (professional_id);
-CREATE INDEX professional_activities_structure ON professional_activities (structure_id);
+-- Most sites are no FINESS structure: index only those that are (a bulk import then writes far less).
+CREATE INDEX professional_activities_structure ON professional_activities (structure_id) WHERE structure_id IS NOT NULL;
 
 CREATE TABLE structure_activities (
     id TEXT PRIMARY KEY,
@@ -93,7 +96,7 @@ CREATE INDEX capacity_history_activity ON capacity_history (activity_id, id);
 -- Imports stream the national files into these tables first, in small transactions that touch no
 -- live data; the new data then replaces the old in one transaction (an interrupted import changes
 -- nothing that users see).
-CREATE TABLE staging_rpps_professionals (
+CREATE {{unlogged}} TABLE staging_rpps_professionals (
     grp BIGINT NOT NULL,
     professional_id TEXT NOT NULL,
     id_type TEXT NOT NULL,
@@ -113,7 +116,7 @@ CREATE TABLE staging_rpps_professionals (
     hash TEXT NOT NULL
 );
 
-CREATE TABLE staging_rpps (
+CREATE {{unlogged}} TABLE staging_rpps (
     line BIGINT NOT NULL,
     grp BIGINT NOT NULL,
     activity_id TEXT NOT NULL,
@@ -134,7 +137,7 @@ CREATE TABLE staging_rpps (
     email TEXT
 );
 
-CREATE TABLE staging_finess (
+CREATE {{unlogged}} TABLE staging_finess (
     line BIGINT NOT NULL,
     structure_id TEXT NOT NULL,
     finess TEXT NOT NULL,
@@ -154,11 +157,10 @@ CREATE TABLE staging_finess (
     hash TEXT NOT NULL
 );
 
-CREATE TABLE staging_finess_geo (
+CREATE {{unlogged}} TABLE staging_finess_geo (
     finess TEXT NOT NULL,
     lat DOUBLE PRECISION NOT NULL,
     lon DOUBLE PRECISION NOT NULL
 );
 -- The staging tables' indexes are made by each import after loading (much faster than keeping
 -- them up to date row by row).
-CREATE INDEX professional_activities_finess ON professional_activities (finess_site);
