@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <utility>
 
 namespace cordee::directory {
 namespace {
@@ -245,28 +246,54 @@ void SearchIndex::Collect(const SearchQuery& q, const std::vector<std::string>& 
     }
 }
 
-SearchResult RunSearch(const std::vector<std::shared_ptr<const SearchIndex>>& indexes, const SearchQuery& q) {
-    SearchResult r;
-    const auto words = SearchWords(q.q.substr(0, 200));
-    std::vector<std::pair<const SearchIndex*, SearchHit>> all;
+namespace {
+using Hits = std::vector<std::pair<const SearchIndex*, SearchHit>>;
+
+Hits CollectAll(const std::vector<std::shared_ptr<const SearchIndex>>& indexes, const SearchQuery& q,
+                const std::vector<std::string>& words) {
+    Hits all;
     for (const auto& idx : indexes) {
         if (!idx || idx->size() == 0) continue;
         const bool is_structures = idx->doc(0).structure;
         if (q.structures && *q.structures != is_structures) continue;
         idx->Collect(q, words, all);
     }
+    return all;
+}
+}  // namespace
+
+SearchResult RunSearch(const std::vector<std::shared_ptr<const SearchIndex>>& indexes, const SearchQuery& q) {
+    SearchResult r;
+    const auto words = SearchWords(q.q.substr(0, 200));
+    Hits all = CollectAll(indexes, q, words);
     r.total = static_cast<int64_t>(all.size());
-    for (const auto& [idx, hit] : all) {
-        const IndexDoc& d = idx->doc(hit.doc);
-        ++r.kind_facet[d.structure ? "structure" : "professional"];
-        if (!d.profession_code.empty()) {
-            auto& p = r.profession_facet[d.profession_code];
-            p.first = d.profession_label;
-            ++p.second;
+    // Each facet counts the results as if its own filter were not set, so that choosing a profession
+    // still shows how many there are of the others ("disjunctive" facets).
+    auto facet = [&](auto unset, auto count) {
+        SearchQuery without = q;
+        if (!unset(without)) {
+            for (const auto& [idx, hit] : all) count(idx->doc(hit.doc));
+            return;
         }
-        for (char m : d.modes) ++r.mode_facet[std::string(1, m)];
-        for (const auto& dep : d.departements) ++r.departement_facet[dep];
-    }
+        for (const auto& [idx, hit] : CollectAll(indexes, without, words)) count(idx->doc(hit.doc));
+    };
+    facet([](SearchQuery& x) { return std::exchange(x.structures, std::nullopt).has_value(); },
+          [&](const IndexDoc& d) { ++r.kind_facet[d.structure ? "structure" : "professional"]; });
+    facet([](SearchQuery& x) { return !std::exchange(x.profession, std::string()).empty(); },
+          [&](const IndexDoc& d) {
+              if (d.profession_code.empty()) return;
+              auto& p = r.profession_facet[d.profession_code];
+              p.first = d.profession_label;
+              ++p.second;
+          });
+    facet([](SearchQuery& x) { return !std::exchange(x.practice_mode, std::string()).empty(); },
+          [&](const IndexDoc& d) {
+              for (char m : d.modes) ++r.mode_facet[std::string(1, m)];
+          });
+    facet([](SearchQuery& x) { return !std::exchange(x.departement, std::string()).empty(); },
+          [&](const IndexDoc& d) {
+              for (const auto& dep : d.departements) ++r.departement_facet[dep];
+          });
     // Relevance, then distance (unknown last), then name.
     auto better = [](const std::pair<const SearchIndex*, SearchHit>& a, const std::pair<const SearchIndex*, SearchHit>& b) {
         if (a.second.score != b.second.score) return a.second.score > b.second.score;

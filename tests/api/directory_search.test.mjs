@@ -171,6 +171,16 @@ describe('filters, facets, pagination', () => {
     assert.deepEqual(r.facets.departement.map((f) => [f.code, f.count]), [['67', 3]]);
     assert.equal(r.facets.profession.find((f) => f.code === '92').label, 'Orthoptiste');
   });
+  test('a facet ignores its own filter: choosing a profession still counts the others', async () => {
+    const all = await search({ q: 'strasbourg' });
+    const one = await search({ q: 'strasbourg', profession: '10' });
+    assert.equal(one.total, 1, show(one));
+    const prof = Object.fromEntries(one.facets.profession.map((f) => [f.code, f.count]));
+    assert.deepEqual(prof, { 10: 1, 92: 1 }, 'the orthoptist is still offered');
+    assert.deepEqual(one.facets.kind, { professional: 1, structure: 0 }, 'other facets follow the profession filter');
+    const onlyStructures = await search({ q: 'strasbourg', kind: 'structure' });
+    assert.deepEqual(onlyStructures.facets.kind, all.facets.kind, 'the kind facet ignores the kind filter');
+  });
   test('facets count the whole result set, not the page', async () => {
     const r = await search({ q: 'infirmier', per_page: '1' });
     assert.ok(r.total > 1, 'several nurses');
