@@ -25,6 +25,7 @@ struct StructureLink {
 struct Account {
     std::string id, email, first_name, last_name, profession_code, profession_label, specialty, rpps, phone;
     std::string role, status, rejection_reason;
+    std::string professional_id;  // directory entry, when known
     std::string password_hash, totp_secret;
     bool totp_enabled = false;
     int64_t totp_last_step = 0;

@@ -7,7 +7,7 @@ namespace {
 
 const char* kAccountColumns =
     "id, email, first_name, last_name, profession_code, profession_label, specialty, rpps, phone, role, status, "
-    "rejection_reason, password_hash, totp_secret, totp_enabled, totp_last_step, version, created_at";
+    "rejection_reason, password_hash, totp_secret, totp_enabled, totp_last_step, version, created_at, professional_id";
 
 Account ReadAccount(const storage::Row& r) {
     Account a;
@@ -29,6 +29,7 @@ Account ReadAccount(const storage::Row& r) {
     a.totp_last_step = r.Int(15);
     a.version = r.Int(16);
     a.created_at = r.Int(17);
+    a.professional_id = r.Str(18);
     return a;
 }
 
@@ -55,12 +56,18 @@ std::optional<Account> FindAccountById(Session& s, const std::string& id) {
 
 void InsertAccount(Session& s, const Account& a) {
     const int64_t now = NowMicros();
+    // The directory entry of this RPPS number, if the national file has it.
+    storage::Value professional;
+    if (!a.rpps.empty()) {
+        if (auto p = s.One("SELECT id FROM professionals WHERE national_id = ? AND active = 1", {"8" + a.rpps}))
+            professional = p->Str(0);
+    }
     s.Exec("INSERT INTO accounts (id, email, password_hash, first_name, last_name, profession_code, profession_label, "
-           "specialty, rpps, phone, role, status, totp_secret, totp_enabled, created_at, updated_at, version) "
-           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+           "specialty, rpps, phone, role, status, totp_secret, totp_enabled, created_at, updated_at, version, "
+           "professional_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)",
            {a.id, a.email, a.password_hash, a.first_name, a.last_name, a.profession_code, a.profession_label,
             OrNull(a.specialty), OrNull(a.rpps), OrNull(a.phone), a.role, a.status, OrNull(a.totp_secret),
-            static_cast<int64_t>(a.totp_enabled), now, now});
+            static_cast<int64_t>(a.totp_enabled), now, now, professional});
 }
 
 bool UpdateProfile(Session& s, const Account& a, int64_t expected_version) {

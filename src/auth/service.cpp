@@ -95,6 +95,7 @@ boost::json::object ToJson(const Account& a) {
             {"phone", opt(a.phone)},
             {"structures", structures},
             {"created_at", FormatRfc3339(a.created_at)},
+            {"professional_id", opt(a.professional_id)},
             {"version", a.version}};
 }
 

@@ -109,11 +109,12 @@ export function uniqueEmail(prefix = 'test') {
 
 // Self-enrolment up to the TOTP enrolment: the account then waits for approval.
 export async function enrol(server, { email = uniqueEmail('inscription'), password = 'Mot-de-passe-Essai-2024',
-  first_name = 'Élise', last_name = 'Fontaine' } = {}) {
+  first_name = 'Élise', last_name = 'Fontaine', extra = {} } = {}) {
   const res = await api(server, 'POST', '/api/v1/enrolments', {
     body: {
       email, password, first_name, last_name, profession_code: '60', profession_label: 'Infirmier',
       specialty: 'Soins palliatifs', structure_proposal: { name: 'Cabinet infirmier des Bénédictins', commune: 'Limoges' },
+      ...extra,
     },
   });
   assert.equal(res.status, 202, `enrolment: ${res.text}`);

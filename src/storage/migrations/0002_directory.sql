@@ -35,6 +35,9 @@ CREATE UNIQUE INDEX professionals_national_id ON professionals (national_id) WHE
 -- The national id (type digit + RPPS/ADELI number) serves the lookups by number.
 DROP INDEX professionals_rpps;
 
+-- An account knows its entry in the directory (found by RPPS number at sign-up).
+ALTER TABLE accounts ADD COLUMN professional_id TEXT REFERENCES professionals (id);
+
 CREATE TABLE professional_activities (
     id TEXT PRIMARY KEY,
     professional_id TEXT NOT NULL REFERENCES professionals (id),
