@@ -209,19 +209,7 @@ void RegisterRoutes(http::Router& r, AuthService& auth) {
 
     r.Add("PATCH", "/api/v1/me", [&auth](http::Request& req) {
         auto p = RequireAccount(auth, req);
-        const std::string if_match = req.Header("if-match");
-        if (if_match.empty()) {
-            throw Error(428, "precondition-required", "Version manquante",
-                        "Indiquez la version modifiée dans l'en-tête If-Match.");
-        }
-        int64_t version = 0;
-        try {
-            std::string v = if_match;
-            v.erase(std::remove(v.begin(), v.end(), '"'), v.end());
-            version = std::stoll(v);
-        } catch (...) {
-            throw Invalid("If-Match", "version invalide");
-        }
+        const int64_t version = http::IfMatchVersion(req);
         JsonInput in(req.body);
         in.OnlyFields({"first_name", "last_name", "phone", "specialty"});
         ProfilePatch patch;

@@ -104,7 +104,9 @@ std::string LoadDemo(App& app) {
             const auto& prof = kProfessions[next() % std::size(kProfessions)];
             const int town = static_cast<int>(next() % std::size(kTowns));
             char rpps[16];
-            std::snprintf(rpps, sizeof rpps, "10%09u", next() % 1000000000u);
+            // Real RPPS numbers start with 10: the demo's start with 19, so that importing a national file
+            // into a demo territory never meets one of them.
+            std::snprintf(rpps, sizeof rpps, "19%09u", next() % 1000000000u);
             const bool salaried = next() % 3 == 0;
             directory::Professional p{NewUuidV7(), rpps, next() % 2 ? "Dr" : "",
                                       kFirstNames[next() % std::size(kFirstNames)],

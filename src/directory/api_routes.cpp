@@ -98,6 +98,27 @@ void RegisterApiRoutes(http::Router& r, DirectoryService& directory, auth::AuthS
         return http::Response::Json(201, directory.CreateStructure(p.account_id, f));
     });
 
+    r.Add("PATCH", "/api/v1/directory/structures/{id}", [&](http::Request& req) {
+        auto p = auth::RequireAccount(auth, req);
+        const std::string& sid = UuidParam(req, "id");
+        RequireAdmin(directory, auth, p, sid, req);
+        const int64_t version = http::IfMatchVersion(req);
+        JsonInput in(req.body);
+        in.OnlyFields({"phone", "email", "address", "description"});
+        boost::json::object f;
+        if (auto v = in.OptText("phone", 30)) f["phone"] = *v;
+        if (auto v = in.OptText("email", 254)) f["email"] = *v;
+        if (auto v = in.OptText("address", 300)) f["address"] = *v;
+        if (auto v = in.OptText("description", 4000)) f["description"] = *v;
+        in.Done();
+        try {
+            return http::Response::Json(200, directory.UpdateStructure(sid, version, f));
+        } catch (Error& e) {
+            if (e.status() == 409) e.extra["current"] = directory.Structure(sid);
+            throw;
+        }
+    });
+
     r.Add("POST", "/api/v1/directory/structures/{id}/activities", [&](http::Request& req) {
         auto p = auth::RequireAccount(auth, req);
         const std::string& sid = UuidParam(req, "id");

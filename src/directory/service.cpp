@@ -326,7 +326,8 @@ boost::json::object DirectoryService::Structure(const std::string& id) {
     const int64_t now = NowMicros();
     return db_.ReadValue([&](storage::Session& s) {
         auto r = s.One("SELECT id, finess, finess_ej, siret, name, long_name, category_code, category_label, kind, address, "
-                       "postal_code, commune, departement, phone, email, lat, lon, source, active FROM structures WHERE id = ?",
+                       "postal_code, commune, departement, phone, email, lat, lon, source, active, description, version FROM "
+                       "structures WHERE id = ?",
                        {id});
         if (!r) throw NotFound("Cette structure n'est pas dans l'annuaire.");
         boost::json::array activities;
@@ -366,6 +367,7 @@ boost::json::object DirectoryService::Structure(const std::string& id) {
                                    {"address", OptText(*r, 9)}, {"postal_code", OptText(*r, 10)}, {"commune", OptText(*r, 11)},
                                    {"departement", OptText(*r, 12)}, {"phone", OptText(*r, 13)}, {"email", OptText(*r, 14)},
                                    {"lat", lat}, {"lon", lon}, {"source", r->Str(17)}, {"active", r->Int(18) != 0},
+                                   {"description", OptText(*r, 19)}, {"version", r->Int(20)},
                                    {"activities", activities}, {"professionals", pros}};
     });
 }
@@ -391,6 +393,27 @@ boost::json::object DirectoryService::CreateStructure(const std::string& actor, 
                {text("category_label"), text("address"), text("phone"), text("email"),
                 text("postal_code").substr(0, 2), actor, NowMicros(), id});
         storage::AppendChange(s, {"structure", id, "create", "directory", "{}"});
+    });
+    return Structure(id);
+}
+
+boost::json::object DirectoryService::UpdateStructure(const std::string& id, int64_t expected_version,
+                                                      const boost::json::object& f) {
+    db_.Write([&](storage::Session& s) {
+        auto current = s.One("SELECT version FROM structures WHERE id = ?", {id});
+        if (!current) throw NotFound("Cette structure n'existe pas.");
+        if (current->Int(0) != expected_version) {
+            throw Conflict("La fiche a été modifiée entre-temps : voici la version actuelle.", {});
+        }
+        for (const char* k : {"phone", "email", "address", "description"}) {
+            if (!f.contains(k)) continue;
+            const std::string v = f.at(k).is_string() ? std::string(f.at(k).as_string()) : std::string();
+            // Column names come from the fixed list above, never from the request.
+            s.Exec(std::string("UPDATE structures SET ") + k + " = ? WHERE id = ?",
+                   {v.empty() ? storage::Value{} : storage::Value{v}, id});
+        }
+        s.Exec("UPDATE structures SET version = version + 1, updated_at = ? WHERE id = ?", {NowMicros(), id});
+        storage::AppendChange(s, {"structure", id, "update", "directory", "{}"});
     });
     return Structure(id);
 }

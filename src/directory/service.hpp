@@ -33,6 +33,8 @@ public:
     boost::json::object Professional(const std::string& id);
     boost::json::object Structure(const std::string& id);
     boost::json::object CreateStructure(const std::string& actor, const boost::json::object& fields);
+    // The structure's own description (kept by its administrators; a FINESS import does not touch it).
+    boost::json::object UpdateStructure(const std::string& id, int64_t expected_version, const boost::json::object& fields);
     boost::json::object AddActivity(const std::string& structure_id, const std::string& actor,
                                     const boost::json::object& fields);
     boost::json::object SetCapacity(const std::string& structure_id, const std::string& activity_id,

@@ -4,6 +4,8 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+
 namespace cordee::http {
 namespace {
 
@@ -114,6 +116,22 @@ std::vector<std::string> Router::Table() const {
     std::vector<std::string> out;
     for (const auto& r : routes_) out.push_back(r.method + " " + r.pattern);
     return out;
+}
+
+int64_t IfMatchVersion(const Request& req) {
+    std::string v = req.Header("if-match");
+    if (v.empty()) {
+        throw Error(428, "precondition-required", "Version manquante",
+                    "Indiquez la version modifiée dans l'en-tête If-Match.");
+    }
+    v.erase(std::remove(v.begin(), v.end(), '"'), v.end());
+    try {
+        size_t pos = 0;
+        const long long n = std::stoll(v, &pos);
+        if (pos == v.size() && n >= 0) return n;
+    } catch (...) {
+    }
+    throw Invalid("If-Match", "version invalide");
 }
 
 Response Problem(const Error& e, const std::string& request_id) {

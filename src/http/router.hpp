@@ -78,6 +78,9 @@ private:
     std::vector<Route> routes_;
 };
 
+// The version a client says it modifies (If-Match); 428 when absent, 422 when unreadable.
+int64_t IfMatchVersion(const Request& req);
+
 // Runs a matched route (or answers 404/405), turning every error into problem+json.
 Response Dispatch(const Router::Match& match, Request& req);
 Response Problem(const Error& e, const std::string& request_id);

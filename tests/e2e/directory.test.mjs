@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { launch, demoServer, newPage, expectAxeClean, heading, loginThroughUi, PHONE } from './helpers.mjs';
 import { api, login } from '../lib/server.mjs';
+import { sql } from '../lib/flows.mjs';
 
 const shots = process.env.CORDEE_SCREENSHOTS;
 if (shots) mkdirSync(shots, { recursive: true });
@@ -78,12 +79,17 @@ test('a professional searches the directory on a phone and opens a structure and
   await expectAxeClean(page, 'annuaire, results for "ehpad" (phone)');
   await shoot(page, 'annuaire-ehpad');
 
-  // A filter pushes a history entry: the back button removes it again.
+  // A filter pushes a history entry: the back button removes it again. One search is one request (the
+  // server's facets are disjunctive: no extra request per filtered group).
   await page.locator('summary').filter({ hasText: 'Filtres' }).click();
+  const searchesBefore = searches.length;
   await page.getByLabel(/^Structures/).check();
   await page.waitForURL(/kind=structure/);
   await page.waitForFunction(() => document.querySelector('.results')?.getAttribute('aria-busy') === 'false');
   assert.equal(await page.locator('.result--professional').count(), 0, 'only structures once filtered');
+  assert.equal(searches.slice(searchesBefore).length, 1, `one request for one filter: ${searches.slice(searchesBefore).join(', ')}`);
+  assert.match(await page.getByLabel(/^Professionnels/).locator('xpath=..').innerText(), /^Professionnels \(\d+\)$/,
+    'the other kind keeps its count');
   await expectAxeClean(page, 'annuaire, filtered (phone)');
   await page.goBack();
   await page.waitForURL((u) => !u.search.includes('kind='));
@@ -166,6 +172,7 @@ test('a professional searches the directory on a phone and opens a structure and
 
 test('the structure administrator sets the places available in two taps', async () => {
   const admin = env.accounts.find((a) => a.email === 'admin.ehpad@demo.cordee.fr');
+  const adminName = sql(env.db, "SELECT first_name || ' ' || last_name FROM accounts WHERE email = 'admin.ehpad@demo.cordee.fr'").trim();
   const page = await newPage(browser, env.base, PHONE);
   await loginThroughUi(page, admin);
   await page.goto(`/annuaire/structures/${structureId}`);
@@ -186,10 +193,11 @@ test('the structure administrator sets the places available in two taps', async 
   const expected = start + 1;
   const text = `${expected} ${unitWord}${expected > 1 ? 's' : ''} disponible${expected > 1 ? 's' : ''}`;
   await editor.getByRole('status').filter({ hasText: `${text}, enregistré` }).waitFor();
-  await editor.getByTestId('current').filter({ hasText: text }).waitFor();
-  // The history lists the update.
+  await editor.getByTestId('current').filter({ hasText: `${text}, mis à jour à l’instant par ${adminName}` }).waitFor();
+  // The history lists the update, with the name of the account.
   await editor.locator('summary').filter({ hasText: 'Historique des mises à jour' }).click();
   await editor.getByRole('cell', { name: 'Disponibles' }).first().waitFor();
+  assert.equal(await editor.locator('tbody tr').first().locator('td').last().innerText(), adminName);
   await expectAxeClean(page, 'gestion after saving (phone)');
 
   // The structure page shows the new value, updated just now.
@@ -198,6 +206,7 @@ test('the structure administrator sets the places available in two taps', async 
   const cap = page.getByTestId('capacity-disponible').filter({ hasText: text });
   await cap.waitFor();
   assert.match(await cap.innerText(), /mis à jour (à l’instant|il y a 1 min)/);
+  assert.ok((await cap.innerText()).includes(`par ${adminName}`), `the name of who updated it: ${await cap.innerText()}`);
   assert.equal(await cap.getByTestId('stale').count(), 0, 'a fresh value is not marked stale');
   await expectAxeClean(page, 'structure after update (phone)');
   await shoot(page, 'structure-after-update');

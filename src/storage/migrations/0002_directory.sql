@@ -18,6 +18,7 @@ ALTER TABLE structures ADD COLUMN source TEXT NOT NULL DEFAULT 'local';
 ALTER TABLE structures ADD COLUMN active BIGINT NOT NULL DEFAULT 1;
 ALTER TABLE structures ADD COLUMN updated_at BIGINT;
 ALTER TABLE structures ADD COLUMN import_hash TEXT;
+ALTER TABLE structures ADD COLUMN description TEXT;
 CREATE UNIQUE INDEX structures_finess ON structures (finess) WHERE finess IS NOT NULL AND finess <> '';
 -- Lookups by FINESS number (linking sites, imports) cannot use the partial index above.
 CREATE INDEX structures_finess_lookup ON structures (finess);
