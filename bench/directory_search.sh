@@ -34,6 +34,14 @@ timed_import search-rpps rpps "$RPPS_FILE" --data "$WORK/search"
 echo "import rpps:   ${IMP_SECS} s, ${IMP_RSS_MIB} MiB"
 start_cordee search
 TOKEN=$(bearer_token "$CORDEE_DATA" "$CORDEE_URL" operator)
+# The index of ~1.5 million entries is built in the background after start: wait for it (503 until then).
+INDEX_START=$(date +%s)
+for _ in $(seq 600); do
+    code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$CORDEE_URL/api/v1/directory/search?q=a")
+    [ "$code" != 503 ] && break
+    sleep 1
+done
+echo "search index ready after $(( $(date +%s) - INDEX_START )) s (answer $code)"
 START_RSS=$(vm_hwm "$CORDEE_PID")
 
 # --- the queries --------------------------------------------------------------------------------------
