@@ -15,11 +15,15 @@ if (shots) mkdirSync(shots, { recursive: true });
 const shoot = (page, name) => (shots ? page.screenshot({ path: join(shots, `${name}.png`), fullPage: true }) : null);
 
 const STRUCTURE = 'EHPAD Les Tilleuls';
-let browser, env, structureId, token;
+let browser, env, structureId, token, proId, proLast;
 
 before(async () => {
   env = await demoServer();
   browser = await launch();
+  // The demo doctor's account is linked to a directory entry (as a sign-up with an RPPS number does), before
+  // any of its sessions exists: the server caches the account of a session.
+  [proId, proLast] = sql(env.db, 'SELECT id, last_name FROM professionals WHERE active = 1 ORDER BY id LIMIT 1').trim().split('|');
+  sql(env.db, `UPDATE accounts SET professional_id = '${proId}' WHERE email = 'medecin@demo.cordee.fr'`);
   // The operator (never used in the browser here, so its TOTP step stays free) makes sure that the
   // EHPAD has an activity with capacities.
   const op = env.accounts.find((a) => a.role === 'operator');
@@ -157,6 +161,15 @@ test('a professional searches the directory on a phone and opens a structure and
   await page.getByRole('heading', { name: 'Lieux d’exercice' }).waitFor();
   for (const tel of await page.locator('a[href^="tel:"]').all()) assert.match(await tel.getAttribute('href'), /^tel:\+?\d+$/);
   await expectAxeClean(page, 'professional (phone)');
+
+  // The profile links to the account's own directory entry when it has one (linked in before()).
+  await page.goto('/profil');
+  const own = page.getByRole('link', { name: 'Ma fiche dans l’annuaire' });
+  await own.waitFor();
+  await expectAxeClean(page, 'profil with the directory entry link (phone)');
+  await own.click();
+  await page.waitForURL(new RegExp(`/annuaire/professionnels/${proId}$`));
+  await heading(page).filter({ hasText: proLast }).waitFor();
 
   // The management page refuses a plain professional.
   await page.goto(`/annuaire/structures/${structureId}/gestion`);

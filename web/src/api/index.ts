@@ -2,7 +2,7 @@
 import { get, post, put, patch, del, rememberCsrf } from './client';
 import type {
   AuditPage, AuditVerify, CapacityHistory, CapacityType, CapacityUnit, DirActivity, DirActivityInput, DirCapacity,
-  DirProfessional, DirSearch, DirSearchQuery, DirStructure, Enrolment, EnrolmentRequest, Favorite, LoginStep, Me, Portal, Role,
+  DirProfessional, DirSearch, DirSearchQuery, DirStructure, Enrolment, EnrolmentRequest, Favorite, LoginStep, Me, Portal, Role, RppsEntry,
   SessionOpened, Structure, TotpEnrolled, TotpEnrolment,
 } from './types';
 
@@ -33,6 +33,8 @@ export const api = {
   addFavorite: (label: string, url: string, key: string) => post<Favorite>('/me/favorites', { label, url }, { headers: { 'Idempotency-Key': key } }),
   removeFavorite: (id: string) => del<void>(`/me/favorites/${encodeURIComponent(id)}`),
 
+  rppsLookup: (number: string, signal?: AbortSignal) =>
+    get<RppsEntry>(`/directory/rpps/${encodeURIComponent(number)}`, { quiet401: true, signal }),
   structures: (q: string, signal?: AbortSignal) => get<{ items: Structure[] }>('/structures', { query: { q }, signal }),
 
   directorySearch: (q: DirSearchQuery, signal?: AbortSignal) =>

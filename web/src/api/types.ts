@@ -14,6 +14,8 @@ export interface Me {
   profession_label: string;
   specialty: string | null;
   rpps: string | null;
+  /** The directory entry found by the RPPS number at sign-up, if any. */
+  professional_id?: string | null;
   phone: string | null;
   structures: { id: string; name: string; role?: string }[];
   version: number | string;
@@ -64,7 +66,10 @@ export type CapacityType = 'installee' | 'disponible' | 'occupee' | 'reservee' |
 export type CapacityUnit = 'lits' | 'places';
 export interface DirCapacity {
   type: CapacityType; count: number; unit: CapacityUnit;
-  updated_at: string; updated_by: string | null; age_seconds: number | null; stale: boolean;
+  updated_at: string; updated_by: string | null;
+  /** First and last name of the account that updated it; null for the demo or an import. */
+  updated_by_name?: string | null;
+  age_seconds: number | null; stale: boolean;
 }
 export interface DirActivity {
   id: string; field: string; care_mode: string; label: string;
@@ -114,4 +119,12 @@ export interface DirSearchQuery {
   postal_code?: string; practice_mode?: string; lat?: string; lon?: string; radius_km?: string; has_capacity?: string;
   page?: number; per_page?: number;
 }
-export interface CapacityHistory { items: { type: CapacityType; count: number; unit: CapacityUnit; at: string; by: string | null }[] }
+export interface CapacityHistory {
+  items: { type: CapacityType; count: number; unit: CapacityUnit; at: string; by: string | null; by_name?: string | null }[];
+}
+/** GET /directory/rpps/{number}: the national entry of a professional, for the sign-up form (no session). */
+export interface RppsEntry {
+  professional_id: string; civility?: string | null; first_name: string; last_name: string;
+  profession_code: string; profession_label: string; specialty?: string | null;
+  sites: { structure_id?: string | null; site_name?: string | null; commune?: string | null }[];
+}

@@ -42,12 +42,17 @@ export function Email({ email }: { email: string }) {
   return <a href={'mailto:' + email} aria-label={t.directory.mailTo(email)}>{email}</a>;
 }
 
-/** One capacity: "12 places disponibles", "mis à jour il y a 3 h", and a textual stale mark. */
+/** « mis à jour il y a 3 h », with « par Paul Henriot » when the server names the account (not for the demo or an import). */
+export function freshnessText(c: Pick<DirCapacity, 'age_seconds' | 'updated_at' | 'updated_by_name'>, loadedAt?: number) {
+  return t.directory.updatedAgo(agoText(capacityAge(c, loadedAt)), c.updated_by_name);
+}
+
+/** One capacity: "12 places disponibles", "mis à jour il y a 3 h par …", and a textual stale mark. */
 export function CapacityLine({ c, loadedAt }: { c: DirCapacity; loadedAt: number }) {
   return (
     <li class={c.stale ? 'capacity capacity--stale' : 'capacity'} data-testid={`capacity-${c.type}`}>
       <strong class="capacity__count">{t.directory.capacityText(c.count, c.unit, c.type)}</strong>
-      <span class="capacity__fresh">{t.directory.updatedAgo(agoText(capacityAge(c, loadedAt)))}</span>
+      <span class="capacity__fresh">{freshnessText(c, loadedAt)}</span>
       {c.stale && <span class="stale-mark" data-testid="stale"><span aria-hidden="true">⚠ </span>{t.directory.stale}</span>}
     </li>
   );

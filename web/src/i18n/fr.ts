@@ -185,6 +185,14 @@ export const fr = {
     structureProposalName: 'Nom de la structure',
     structureProposalCommune: 'Commune',
     structureRequired: 'Choisissez votre structure dans la liste ou proposez-en une.',
+    rppsSearching: 'Recherche de votre numéro dans l’annuaire…',
+    rppsFound: (name: string, profession: string, specialty: string | null | undefined) =>
+      `Nous vous avons trouvé dans l’annuaire : ${name}${profession ? `, ${profession}` : ''}${specialty ? ` — ${specialty}` : ''}`,
+    rppsUnknown: 'Numéro inconnu de l’annuaire : vérifiez-le ou continuez sans.',
+    rppsUnavailable: 'L’annuaire n’a pas pu être consulté : vous pouvez continuer sans.',
+    rppsSites: 'Structures où vous exercez d’après l’annuaire :',
+    rppsChooseSite: (name: string) => `Choisir ${name}`,
+    rppsSiteChosen: (name: string) => `${name} (structure choisie)`,
     submit: 'Envoyer ma demande',
     submitting: 'Envoi de la demande…',
     haveAccount: 'Déjà un compte ?',
@@ -296,6 +304,7 @@ export const fr = {
     logoutAll: 'Se déconnecter partout',
     logoutAllHint: 'Ferme toutes vos sessions, sur tous vos appareils, y compris celle-ci.',
     logoutAllConfirm: 'Fermer toutes vos sessions ?',
+    directoryEntry: 'Ma fiche dans l’annuaire',
   },
   approvals: {
     title: 'Approbations',
@@ -459,8 +468,8 @@ export const fr = {
       const noun = unit === 'lits' ? 'lit' : unit === 'places' ? 'place' : unit;
       return `${count} ${noun}${plural && (unit === 'lits' || unit === 'places') ? 's' : ''} ${adj[type] ?? type}${plural && adj[type] ? 's' : ''}`;
     },
-    updatedAgo: (ago: string) => `mis à jour ${ago}`,
-    updatedBy: (who: string) => `par ${who}`,
+    /** « mis à jour il y a 3 h », « mis à jour il y a 3 h par Paul Henriot » when the account is named. */
+    updatedAgo: (ago: string, who?: string | null) => (who ? `mis à jour ${ago} par ${who}` : `mis à jour ${ago}`),
     ago: {
       now: 'à l’instant',
       minutes: (n: number) => `il y a ${n} min`,

@@ -13,7 +13,6 @@ const TEXT_KEYS = ['q', 'lieu', 'has_capacity'] as const;
 type TextKey = typeof TEXT_KEYS[number];
 const FILTER_KEYS = ['kind', 'profession', 'departement', 'lieu', 'practice_mode', 'lat', 'has_capacity'];
 const RADII = [2, 5, 10, 20, 50];
-const FACET_GROUPS = ['kind', 'profession', 'departement', 'practice_mode'] as const;
 const DEFAULT_RADIUS = '10';
 
 function readText(p: URLSearchParams): Record<TextKey, string> {
@@ -80,23 +79,15 @@ export function DirectorySearch() {
     return () => clearTimeout(timer);
   }, [text.q, text.lieu, text.has_capacity]);
 
-  // One request per distinct query; a newer query aborts the older one.
+  // One request per distinct query; a newer query aborts the older one. The facets are disjunctive (each
+  // group is counted as if its own filter were not set), so the other values of a filtered group stay choosable.
   const query = toApi(params);
   const key = JSON.stringify(query);
   useEffect(() => {
     const ctrl = new AbortController();
     setLoading(true);
-    // The server counts each facet group with its own filter applied: for a group that is filtered, its
-    // counts come from the same search without that filter, so that the other values stay choosable.
-    const extra = FACET_GROUPS.filter((g) => query[g]).map((g) =>
-      api.directorySearch({ ...query, [g]: undefined, page: undefined, per_page: 1 }, ctrl.signal)
-        .then((r) => [g, r.facets?.[g]] as const).catch(() => [g, undefined] as const));
-    Promise.all([api.directorySearch(query, ctrl.signal), Promise.all(extra)])
-      .then(([r, groups]) => {
-        const facets: NonNullable<DirSearch['facets']> = { ...(r.facets ?? {}) };
-        for (const [g, f] of groups) if (f) (facets as Record<string, unknown>)[g] = f;
-        setResult({ ...r, facets }); setError(null); setLoading(false);
-      })
+    api.directorySearch(query, ctrl.signal)
+      .then((r) => { setResult(r); setError(null); setLoading(false); })
       .catch((e) => {
         if (ctrl.signal.aborted || (e as Error)?.name === 'AbortError') return;
         setError(isApiError(e) ? e : new ApiError({ status: 0, type: 'unknown', title: t.problems.unknown }));

@@ -67,6 +67,10 @@ export function Profile() {
           <div><dt>{t.fields.rpps}</dt><dd>{user.rpps || t.common.none}</dd></div>
           <div><dt>{t.profile.structures}</dt><dd>{user.structures?.length ? user.structures.map((s) => s.name).join(', ') : t.profile.noStructure}</dd></div>
         </dl>
+        {user.professional_id && (
+          <p><a href={`/annuaire/professionnels/${encodeURIComponent(user.professional_id)}`} data-testid="directory-entry">
+            {t.profile.directoryEntry}</a></p>
+        )}
       </section>
       <section class="card" aria-labelledby="edit-title">
         <h2 id="edit-title">{t.profile.editTitle}</h2>

@@ -1,5 +1,5 @@
-import { useState } from 'preact/hooks';
-import { api, ApiError, isApiError, type EnrolmentRequest, type Structure } from '../api';
+import { useRef, useState } from 'preact/hooks';
+import { api, ApiError, isApiError, type EnrolmentRequest, type RppsEntry, type Structure } from '../api';
 import { Page } from '../components/Page';
 import { ErrorSummary, PasswordField, SelectField, SubmitButton, TextField, fieldErrorsOf, type FieldErrors } from '../components/forms';
 import { StructurePicker } from '../components/StructurePicker';
@@ -8,6 +8,13 @@ import { t } from '../i18n';
 const HEALTH = ['10', '21', '40', '50', '60', '70', '91'];
 const SOCIAL = ['ASS', 'EDS', 'AS', 'COORD', 'AUTRE'];
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const rppsDigits = (v: string) => v.replace(/\s/g, '');
+
+/** Where the RPPS number lookup stands (GET /directory/rpps/{number}, no session needed). */
+type Lookup =
+  | { state: 'idle' }
+  | { state: 'loading' | 'unknown' | 'unavailable'; number: string }
+  | { state: 'found'; number: string; entry: RppsEntry };
 
 const labels: Record<string, string> = {
   first_name: t.fields.firstName, last_name: t.fields.lastName, email: t.fields.email, phone: t.fields.phone,
@@ -28,6 +35,59 @@ export function Signup() {
   const [problem, setProblem] = useState<ApiError | null>(null);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [done, setDone] = useState<string | null>(null);
+  const [lookup, setLookup] = useState<Lookup>({ state: 'idle' });
+  const [rppsError, setRppsError] = useState<string | null>(null);
+  const lookupCtrl = useRef<AbortController | null>(null);
+  const lookedUp = useRef('');
+
+  // Fields still empty take the values of the directory entry; what the user typed is never replaced.
+  const prefill = (e: RppsEntry) => setF((o) => {
+    const known = HEALTH.includes(e.profession_code) || SOCIAL.includes(e.profession_code);
+    const takeProfession = !o.profession_code && (known || !!e.profession_label);
+    return {
+      ...o,
+      first_name: o.first_name.trim() ? o.first_name : e.first_name ?? '',
+      last_name: o.last_name.trim() ? o.last_name : e.last_name ?? '',
+      profession_code: takeProfession ? (known ? e.profession_code : 'AUTRE') : o.profession_code,
+      other: takeProfession && !known && !o.other.trim() ? e.profession_label : o.other,
+      specialty: o.specialty.trim() ? o.specialty : e.specialty ?? '',
+    };
+  });
+
+  /** Looks an 11-digit number up once (typing it or leaving the field); a newer number aborts the older lookup. */
+  const lookUp = (value: string) => {
+    const n = rppsDigits(value);
+    if (!/^\d{11}$/.test(n) || n === lookedUp.current) return;
+    lookedUp.current = n;
+    lookupCtrl.current?.abort();
+    const ctrl = new AbortController();
+    lookupCtrl.current = ctrl;
+    setLookup({ state: 'loading', number: n }); setRppsError(null);
+    api.rppsLookup(n, ctrl.signal).then((entry) => {
+      if (ctrl.signal.aborted) return;
+      setLookup({ state: 'found', number: n, entry });
+      prefill(entry);
+    }).catch((err) => {
+      if (ctrl.signal.aborted || (err as Error)?.name === 'AbortError') return;
+      if (isApiError(err) && err.status === 404) { setLookup({ state: 'unknown', number: n }); return; }
+      if (isApiError(err) && err.status === 422) {
+        setLookup({ state: 'idle' });
+        setRppsError(err.fieldError('number') ?? err.errors[0]?.message ?? t.fields.rppsInvalid);
+        return;
+      }
+      lookedUp.current = ''; // leaving the field tries again
+      setLookup({ state: 'unavailable', number: n });
+    });
+  };
+
+  const onRpps = (v: string) => {
+    set('rpps')(v);
+    if (rppsDigits(v) === lookedUp.current) return;
+    lookupCtrl.current?.abort();
+    lookedUp.current = '';
+    setLookup({ state: 'idle' }); setRppsError(null);
+    lookUp(v);
+  };
 
   const validate = (): FieldErrors => {
     const e: FieldErrors = {};
@@ -71,6 +131,25 @@ export function Signup() {
     } finally { setBusy(false); }
   };
 
+  const entry = lookup.state === 'found' ? lookup.entry : null;
+  const lookupMessage = lookup.state === 'loading' ? t.signup.rppsSearching
+    : lookup.state === 'unknown' ? t.signup.rppsUnknown
+    : lookup.state === 'unavailable' ? t.signup.rppsUnavailable
+    : entry ? t.signup.rppsFound(
+      [entry.civility, entry.first_name, entry.last_name?.toLocaleUpperCase('fr-FR')].filter(Boolean).join(' '),
+      entry.profession_label, entry.specialty)
+    : null;
+  const lookupClass = !lookupMessage ? 'sr-only' : lookup.state === 'loading' ? 'hint'
+    : lookup.state === 'found' ? 'notice notice--success' : 'notice notice--info';
+  // Sites of the entry that are structures of the directory, once each: one tap makes one the structure.
+  const sites = (entry?.sites ?? []).filter((x, i, all) =>
+    x.structure_id && all.findIndex((y) => y.structure_id === x.structure_id) === i);
+  const siteName = (x: RppsEntry['sites'][number]) => [x.site_name, x.commune].filter(Boolean).join(' — ');
+  const chooseSite = (x: RppsEntry['sites'][number]) => {
+    setNotListed(false);
+    setStructure({ id: x.structure_id!, name: x.site_name || x.commune || '', commune: x.commune ?? undefined });
+  };
+
   if (done) {
     return (
       <Page title={t.signup.doneTitle} narrow>
@@ -108,8 +187,27 @@ export function Signup() {
             <TextField name="profession_label" label={t.fields.professionOther} required value={f.other} onValue={set('other')} error={errors.profession_label} />
           )}
           <TextField name="specialty" label={t.fields.specialty} value={f.specialty} onValue={set('specialty')} error={errors.specialty} />
-          <TextField name="rpps" label={t.fields.rpps} hint={t.fields.rppsHint} value={f.rpps} onValue={set('rpps')} error={errors.rpps}
-            inputMode="numeric" maxLength={14} autocomplete="off" />
+          <TextField name="rpps" label={t.fields.rpps} hint={t.fields.rppsHint} value={f.rpps} onValue={onRpps}
+            error={errors.rpps ?? rppsError ?? undefined} inputMode="numeric" maxLength={14} autocomplete="off"
+            onBlur={(e: FocusEvent) => lookUp((e.currentTarget as HTMLInputElement).value)}
+            extra={<>
+              <p role="status" class={lookupClass} data-testid="rpps-lookup">{lookupMessage}</p>
+              {sites.length > 0 && (
+                <div class="rpps-sites">
+                  <p class="rpps-sites__title" id="rpps-sites-title">{t.signup.rppsSites}</p>
+                  <ul class="rpps-sites__list" aria-labelledby="rpps-sites-title">
+                    {sites.map((x) => (
+                      <li key={x.structure_id}>
+                        {!notListed && structure?.id === x.structure_id
+                          ? <span>{t.signup.rppsSiteChosen(siteName(x))}</span>
+                          : <button type="button" class="btn btn--secondary btn--small" onClick={() => chooseSite(x)}>
+                            {t.signup.rppsChooseSite(siteName(x))}</button>}
+                      </li>
+                    ))}
+                  </ul>
+                </div>
+              )}
+            </>} />
         </fieldset>
 
         <fieldset class="card">

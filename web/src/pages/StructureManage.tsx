@@ -10,7 +10,7 @@ import { Page } from '../components/Page';
 import {
   ErrorSummary, Loading, SelectField, Status, SubmitButton, TextField, fieldErrorsOf, fieldId, type FieldErrors,
 } from '../components/forms';
-import { LoadError, agoText, capacityAge, useRecord } from '../components/directory';
+import { LoadError, freshnessText, useRecord } from '../components/directory';
 import { t, formatDateTime } from '../i18n';
 import { canManageStructure, me } from '../state/session';
 
@@ -58,11 +58,20 @@ function Manage({ id }: { id: string }) {
   );
 }
 
-/** `by` is an account id (or a word such as "demo" or "import"): "vous" for oneself, else a neutral word. */
-function byText(by: string | null): string {
+/** Who made a change: the name the server gives (`by_name`); else `by`, an account id (or a word such as "demo"
+ * or "import"): "vous" for oneself, else a neutral word. */
+function byText(by: string | null, name?: string | null): string {
+  if (name) return name;
   if (!by) return t.common.none;
   if (by === me.value?.id) return t.manage.byYou;
   return /^[0-9a-f]{8}-[0-9a-f]{4}-/i.test(by) ? t.manage.byOther : by;
+}
+
+/** PUT answers with no name: the account that just saved is the signed-in one. */
+function withOwnName(c: DirCapacity): DirCapacity {
+  const user = me.value;
+  if (c.updated_by_name || !user || c.updated_by !== user.id) return c;
+  return { ...c, updated_by_name: [user.first_name, user.last_name].filter(Boolean).join(' ') || null };
 }
 
 function problemText(e: unknown): string {
@@ -105,7 +114,7 @@ function ActivityEditor({ structureId, activity, loadedAt, onSaved }:
     setBusy(true);
     try {
       const cap = await api.setCapacity(structureId, activity.id, 'disponible', parsed, unit);
-      onSaved(activity.id, { ...cap, type: cap.type ?? 'disponible', count: cap.count ?? parsed, unit: cap.unit ?? unit });
+      onSaved(activity.id, withOwnName({ ...cap, type: cap.type ?? 'disponible', count: cap.count ?? parsed, unit: cap.unit ?? unit }));
       setSavedAt(Date.now());
       setMsg(t.manage.saved(activity.label, t.directory.capacityText(cap.count ?? parsed, cap.unit ?? unit, 'disponible')));
       loadHistory();
@@ -122,7 +131,7 @@ function ActivityEditor({ structureId, activity, loadedAt, onSaved }:
     setOtherBusy(true);
     try {
       const cap = await api.setCapacity(structureId, activity.id, otherType, n, otherUnit);
-      onSaved(activity.id, { ...cap, type: cap.type ?? otherType });
+      onSaved(activity.id, withOwnName({ ...cap, type: cap.type ?? otherType }));
       if (otherType === 'disponible') setCount(String(n));
       setOtherMsg(t.manage.saved(activity.label, t.directory.capacityText(n, otherUnit, otherType)));
       setOtherCount('');
@@ -141,8 +150,7 @@ function ActivityEditor({ structureId, activity, loadedAt, onSaved }:
         <label class="stepper__label" for={inputId}>{label}</label>
         <p class="hint" id={`${inputId}-hint`} data-testid="current">
           {avail
-            ? t.manage.current(t.directory.capacityText(avail.count, avail.unit, 'disponible'),
-              t.directory.updatedAgo(agoText(capacityAge(avail, savedAt ?? loadedAt))))
+            ? t.manage.current(t.directory.capacityText(avail.count, avail.unit, 'disponible'), freshnessText(avail, savedAt ?? loadedAt))
             : t.manage.currentNone}
         </p>
         {err && <p class="field-error" role="alert" id={`${inputId}-error`}>{err}</p>}
@@ -166,7 +174,7 @@ function ActivityEditor({ structureId, activity, loadedAt, onSaved }:
             {others.map((c) => (
               <li key={c.type} class="capacity">
                 <strong>{t.directory.capacityText(c.count, c.unit, c.type)}</strong>
-                <span class="capacity__fresh">{t.directory.updatedAgo(agoText(capacityAge(c, loadedAt)))}</span>
+                <span class="capacity__fresh">{freshnessText(c, loadedAt)}</span>
               </li>
             ))}
           </ul>
@@ -206,7 +214,7 @@ function ActivityEditor({ structureId, activity, loadedAt, onSaved }:
                     <td><time dateTime={h.at}>{formatDateTime(h.at)}</time></td>
                     <td>{t.directory.capacityTypes[h.type] ?? h.type}</td>
                     <td>{h.count} {(t.directory.units[h.unit] ?? h.unit).toLowerCase()}</td>
-                    <td>{byText(h.by)}</td>
+                    <td>{byText(h.by, h.by_name)}</td>
                   </tr>
                 ))}
               </tbody>
