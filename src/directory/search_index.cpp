@@ -13,6 +13,8 @@ namespace {
 constexpr uint32_t kNameBit = 0x80000000u;
 constexpr size_t kMaxPrefixTerms = 2000;  // a one-letter prefix must not expand to the whole vocabulary
 constexpr float kExact = 1.0f, kPrefix = 0.8f, kTypo = 0.6f, kOtherField = 0.7f;
+constexpr size_t kMaxHits = 5000;     // per index: beyond, totals and facets say "at least"
+constexpr size_t kMaxVisits = 40000;  // candidates examined per index: bounds a query whose filters reject most
 
 uint64_t Hash(std::string_view s) {
     uint64_t h = 1469598103934665603ull;  // FNV-1a
@@ -125,6 +127,30 @@ SearchIndex::SearchIndex(std::vector<IndexDoc> docs) : docs_(std::move(docs)) {
     }
     std::sort(deletions_.begin(), deletions_.end());
     deletions_.erase(std::unique(deletions_.begin(), deletions_.end()), deletions_.end());
+    // Packed facet and distance data.
+    structures_ = !docs_.empty() && docs_[0].structure;
+    professions_.emplace_back();
+    departements_.emplace_back();
+    std::unordered_map<std::string, uint16_t> prof_ids, dep_ids;
+    compact_.resize(docs_.size());
+    for (size_t i = 0; i < docs_.size(); ++i) {
+        const IndexDoc& d = docs_[i];
+        Compact& c = compact_[i];
+        c.lat = static_cast<float>(d.lat);
+        c.lon = static_cast<float>(d.lon);
+        c.has_point = d.has_point;
+        if (!d.profession_code.empty()) {
+            auto [it, fresh] = prof_ids.emplace(d.profession_code, static_cast<uint16_t>(professions_.size()));
+            if (fresh && professions_.size() < 65535) professions_.emplace_back(d.profession_code, d.profession_label);
+            c.profession = it->second;
+        }
+        for (size_t k = 0; k < std::min<size_t>(2, d.departements.size()); ++k) {
+            auto [it, fresh] = dep_ids.emplace(d.departements[k], static_cast<uint16_t>(departements_.size()));
+            if (fresh) departements_.push_back(d.departements[k]);
+            c.dep[k] = it->second;
+        }
+        for (char m : d.modes) c.modes |= m == 'L' ? 1 : m == 'S' ? 2 : m == 'B' ? 4 : 0;
+    }
     // Ties are broken by name.
     std::vector<uint32_t> by_name(docs_.size());
     std::iota(by_name.begin(), by_name.end(), 0u);
@@ -169,7 +195,7 @@ SearchIndex::Candidate SearchIndex::Expand(const std::string& word) const {
     return c;
 }
 
-void SearchIndex::Collect(const SearchQuery& q, const std::vector<std::string>& words,
+bool SearchIndex::Collect(const SearchQuery& q, const std::vector<std::string>& words,
                           std::vector<std::pair<const SearchIndex*, SearchHit>>& all) const {
     // Filters that are terms: the smallest of their posting lists is where candidates come from.
     std::vector<const std::vector<uint32_t>*> filters;
@@ -183,45 +209,30 @@ void SearchIndex::Collect(const SearchQuery& q, const std::vector<std::string>& 
     if (!need("p", q.profession) || !need("d", q.departement) || !need("cp", q.postal_code) ||
         !need("c", q.commune.empty() ? "" : FoldForSearch(q.commune)) || !need("m", q.practice_mode) ||
         !need("cap", q.has_capacity.empty() ? "" : FoldForSearch(q.has_capacity)))
-        return;
+        return false;
     std::vector<Candidate> cands;
     cands.reserve(words.size());
     for (const auto& w : words) {
         cands.push_back(Expand(w));
-        if (cands.back().terms.empty()) return;  // a word that matches nothing: no result here
+        if (cands.back().terms.empty()) return false;  // a word that matches nothing: no result here
     }
-    // Candidate documents: from the most selective word, or the most selective filter.
-    std::vector<uint32_t> docs;
-    bool from_filter = false;
+    // Candidates come from the most selective word or filter and are visited best-first (the word's exact
+    // terms, then its prefixes, then its typos); a query matching more than kMaxHits entries stops there, so
+    // that one letter typed in a national directory costs no more than a precise query.
     size_t driver = 0;
     for (size_t i = 1; i < cands.size(); ++i)
         if (cands[i].postings < cands[driver].postings) driver = i;
     const std::vector<uint32_t>* smallest_filter = nullptr;
     for (const auto* f : filters)
         if (!smallest_filter || f->size() < smallest_filter->size()) smallest_filter = f;
-    if (!cands.empty() && (!smallest_filter || cands[driver].postings <= smallest_filter->size())) {
-        docs.reserve(cands[driver].postings);
-        for (const auto& [term, quality] : cands[driver].terms)
-            docs.insert(docs.end(), postings_[term].begin(), postings_[term].end());
-        std::sort(docs.begin(), docs.end());
-        docs.erase(std::unique(docs.begin(), docs.end()), docs.end());
-    } else if (smallest_filter) {
-        docs = *smallest_filter;
-        from_filter = true;
-    } else {
-        docs.resize(docs_.size());
-        std::iota(docs.begin(), docs.end(), 0u);
-    }
-    for (uint32_t d : docs) {
-        bool ok = true;
+    const bool from_filter = smallest_filter && (cands.empty() || smallest_filter->size() < cands[driver].postings);
+    size_t found = 0, visited = 0;
+    auto consider = [&](uint32_t d) {
+        ++visited;
         for (const auto* f : filters) {
             if (from_filter && f == smallest_filter) continue;  // where the candidates come from
-            if (!std::binary_search(f->begin(), f->end(), d)) {
-                ok = false;
-                break;
-            }
+            if (!std::binary_search(f->begin(), f->end(), d)) return;
         }
-        if (!ok) continue;
         float score = 0;
         for (const auto& c : cands) {
             float best = 0;
@@ -229,34 +240,59 @@ void SearchIndex::Collect(const SearchQuery& q, const std::vector<std::string>& 
                 auto it = c.terms.find(forward_[k] & ~kNameBit);
                 if (it != c.terms.end()) best = std::max(best, it->second * ((forward_[k] & kNameBit) ? 1.0f : kOtherField));
             }
-            if (best == 0) {
-                ok = false;
-                break;
-            }
+            if (best == 0) return;
             score += best;
         }
-        if (!ok) continue;
         float distance = -1;
-        const IndexDoc& doc = docs_[d];
+        const Compact& doc = compact_[d];
         if (q.lat && q.lon) {
             if (doc.has_point) distance = static_cast<float>(HaversineKm(*q.lat, *q.lon, doc.lat, doc.lon));
-            if (q.radius_km && (distance < 0 || distance > *q.radius_km)) continue;
+            if (q.radius_km && (distance < 0 || distance > *q.radius_km)) return;
         }
         all.push_back({this, SearchHit{d, score, distance}});
+        ++found;
+    };
+    if (from_filter) {
+        for (uint32_t d : *smallest_filter) {
+            consider(d);
+            if (found >= kMaxHits || visited >= kMaxVisits) return true;
+        }
+    } else if (!cands.empty()) {
+        std::vector<std::pair<uint32_t, float>> terms(cands[driver].terms.begin(), cands[driver].terms.end());
+        std::sort(terms.begin(), terms.end(), [&](const auto& x, const auto& y) {
+            return x.second != y.second ? x.second > y.second : postings_[x.first].size() < postings_[y.first].size();
+        });
+        std::vector<bool> seen(terms.size() > 1 ? docs_.size() : 0);  // an entry may hold several of the terms
+        for (const auto& [term, quality] : terms) {
+            for (uint32_t d : postings_[term]) {
+                if (!seen.empty()) {
+                    if (seen[d]) continue;
+                    seen[d] = true;
+                }
+                consider(d);
+                if (found >= kMaxHits || visited >= kMaxVisits) return true;
+            }
+        }
+    } else {
+        for (uint32_t d = 0; d < docs_.size(); ++d) {
+            consider(d);
+            if (found >= kMaxHits || visited >= kMaxVisits) return true;
+        }
     }
+    return false;
 }
 
 namespace {
 using Hits = std::vector<std::pair<const SearchIndex*, SearchHit>>;
 
 Hits CollectAll(const std::vector<std::shared_ptr<const SearchIndex>>& indexes, const SearchQuery& q,
-                const std::vector<std::string>& words) {
+                const std::vector<std::string>& words, bool* capped = nullptr) {
     Hits all;
     for (const auto& idx : indexes) {
         if (!idx || idx->size() == 0) continue;
         const bool is_structures = idx->doc(0).structure;
         if (q.structures && *q.structures != is_structures) continue;
-        idx->Collect(q, words, all);
+        if (idx->Collect(q, words, all) && capped) *capped = true;
     }
     return all;
 }
@@ -265,35 +301,57 @@ Hits CollectAll(const std::vector<std::shared_ptr<const SearchIndex>>& indexes, 
 SearchResult RunSearch(const std::vector<std::shared_ptr<const SearchIndex>>& indexes, const SearchQuery& q) {
     SearchResult r;
     const auto words = SearchWords(q.q.substr(0, 200));
-    Hits all = CollectAll(indexes, q, words);
+    Hits all = CollectAll(indexes, q, words, &r.total_capped);
     r.total = static_cast<int64_t>(all.size());
     // Each facet counts the results as if its own filter were not set, so that choosing a profession
     // still shows how many there are of the others ("disjunctive" facets).
     auto facet = [&](auto unset, auto count) {
         SearchQuery without = q;
         if (!unset(without)) {
-            for (const auto& [idx, hit] : all) count(idx->doc(hit.doc));
+            for (const auto& [idx, hit] : all) count(*idx, idx->compact(hit.doc));
             return;
         }
-        for (const auto& [idx, hit] : CollectAll(indexes, without, words)) count(idx->doc(hit.doc));
+        for (const auto& [idx, hit] : CollectAll(indexes, without, words)) count(*idx, idx->compact(hit.doc));
     };
     facet([](SearchQuery& x) { return std::exchange(x.structures, std::nullopt).has_value(); },
-          [&](const IndexDoc& d) { ++r.kind_facet[d.structure ? "structure" : "professional"]; });
+          [&](const SearchIndex& idx, const SearchIndex::Compact&) {
+              ++r.kind_facet[idx.structures() ? "structure" : "professional"];
+          });
+    // Counted by small integers first, turned into named counts at the end.
+    std::map<const SearchIndex*, std::vector<int64_t>> prof_counts, dep_counts;
+    int64_t mode_counts[3] = {0, 0, 0};
     facet([](SearchQuery& x) { return !std::exchange(x.profession, std::string()).empty(); },
-          [&](const IndexDoc& d) {
-              if (d.profession_code.empty()) return;
-              auto& p = r.profession_facet[d.profession_code];
-              p.first = d.profession_label;
-              ++p.second;
+          [&](const SearchIndex& idx, const SearchIndex::Compact& c) {
+              if (!c.profession) return;
+              auto& v = prof_counts[&idx];
+              if (v.empty()) v.resize(idx.professions().size());
+              ++v[c.profession];
           });
     facet([](SearchQuery& x) { return !std::exchange(x.practice_mode, std::string()).empty(); },
-          [&](const IndexDoc& d) {
-              for (char m : d.modes) ++r.mode_facet[std::string(1, m)];
+          [&](const SearchIndex&, const SearchIndex::Compact& c) {
+              for (int b = 0; b < 3; ++b)
+                  if (c.modes & (1 << b)) ++mode_counts[b];
           });
     facet([](SearchQuery& x) { return !std::exchange(x.departement, std::string()).empty(); },
-          [&](const IndexDoc& d) {
-              for (const auto& dep : d.departements) ++r.departement_facet[dep];
+          [&](const SearchIndex& idx, const SearchIndex::Compact& c) {
+              auto& v = dep_counts[&idx];
+              if (v.empty()) v.resize(idx.departements().size());
+              for (uint16_t d : c.dep)
+                  if (d) ++v[d];
           });
+    for (const auto& [idx, v] : prof_counts)
+        for (size_t i = 1; i < v.size(); ++i)
+            if (v[i]) {
+                auto& p = r.profession_facet[idx->professions()[i].first];
+                p.first = idx->professions()[i].second;
+                p.second += v[i];
+            }
+    for (const auto& [idx, v] : dep_counts)
+        for (size_t i = 1; i < v.size(); ++i)
+            if (v[i]) r.departement_facet[idx->departements()[i]] += v[i];
+    const char* mode_names[3] = {"L", "S", "B"};
+    for (int b = 0; b < 3; ++b)
+        if (mode_counts[b]) r.mode_facet[mode_names[b]] = mode_counts[b];
     // Relevance, then distance (unknown last), then name.
     auto better = [](const std::pair<const SearchIndex*, SearchHit>& a, const std::pair<const SearchIndex*, SearchHit>& b) {
         if (a.second.score != b.second.score) return a.second.score > b.second.score;

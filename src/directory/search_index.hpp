@@ -44,6 +44,7 @@ struct SearchHit {
 
 struct SearchResult {
     int64_t total = 0;
+    bool total_capped = false;  // more matched than were counted: `total` is a lower bound
     std::vector<std::pair<std::string, SearchHit>> page;  // (id, hit)
     std::map<std::string, int64_t> kind_facet, mode_facet, departement_facet;
     std::map<std::string, std::pair<std::string, int64_t>> profession_facet;  // code → (label, count)
@@ -54,9 +55,24 @@ public:
     explicit SearchIndex(std::vector<IndexDoc> docs);
     size_t size() const { return docs_.size(); }
     // Matches of this index, added to `all` (several indexes answer one query).
-    void Collect(const SearchQuery& q, const std::vector<std::string>& words, std::vector<std::pair<const SearchIndex*, SearchHit>>& all) const;
+    // Returns true when it stopped early (too many matches to count them all).
+    bool Collect(const SearchQuery& q, const std::vector<std::string>& words, std::vector<std::pair<const SearchIndex*, SearchHit>>& all) const;
     const IndexDoc& doc(uint32_t i) const { return docs_[i]; }
     uint32_t name_rank(uint32_t i) const { return name_rank_[i]; }
+    bool structures() const { return structures_; }
+
+    // What facets and distances need of an entry, packed together: a query touching thousands of entries
+    // reads one cache line each instead of chasing the strings of IndexDoc.
+    struct Compact {
+        float lat = 0, lon = 0;
+        uint16_t profession = 0;  // index in profession_codes(), 0 = none
+        uint16_t dep[2] = {0, 0};  // indexes in departements(), 0 = none
+        uint8_t modes = 0;         // bit 0 L, 1 S, 2 B
+        bool has_point = false;
+    };
+    const Compact& compact(uint32_t i) const { return compact_[i]; }
+    const std::vector<std::pair<std::string, std::string>>& professions() const { return professions_; }
+    const std::vector<std::string>& departements() const { return departements_; }
 
 private:
     struct Candidate {
@@ -69,6 +85,10 @@ private:
 
     std::vector<IndexDoc> docs_;
     std::vector<uint32_t> name_rank_;
+    std::vector<Compact> compact_;
+    std::vector<std::pair<std::string, std::string>> professions_;  // (code, label); [0] is "none"
+    std::vector<std::string> departements_;                          // [0] is "none"
+    bool structures_ = false;
     std::vector<std::string> terms_;                // sorted
     std::vector<std::vector<uint32_t>> postings_;   // per term: docs, ascending
     std::vector<uint32_t> forward_offsets_;         // per doc: range in forward_

@@ -283,6 +283,7 @@ boost::json::object DirectoryService::Search(const SearchQuery& q) {
     boost::json::object kinds{{"professional", 0}, {"structure", 0}};
     for (const auto& [k, n] : r.kind_facet) kinds[k] = n;
     return {{"total", r.total},
+            {"total_capped", r.total_capped},
             {"page", q.offset / q.limit + 1},
             {"per_page", q.limit},
             {"items", items},
