@@ -15,6 +15,7 @@ constexpr size_t kMaxPrefixTerms = 2000;  // a one-letter prefix must not expand
 constexpr float kExact = 1.0f, kPrefix = 0.8f, kTypo = 0.6f, kOtherField = 0.7f;
 constexpr size_t kMaxHits = 5000;     // per index: beyond, totals and facets say "at least"
 constexpr size_t kMaxVisits = 40000;  // candidates examined per index: bounds a query whose filters reject most
+constexpr size_t kMaxFacetVisits = 5000;  // the same for the extra passes of disjunctive facets (counts are "at least")
 
 uint64_t Hash(std::string_view s) {
     uint64_t h = 1469598103934665603ull;  // FNV-1a
@@ -196,7 +197,7 @@ SearchIndex::Candidate SearchIndex::Expand(const std::string& word) const {
 }
 
 bool SearchIndex::Collect(const SearchQuery& q, const std::vector<std::string>& words,
-                          std::vector<std::pair<const SearchIndex*, SearchHit>>& all) const {
+                          std::vector<std::pair<const SearchIndex*, SearchHit>>& all, size_t max_visits) const {
     // Filters that are terms: the smallest of their posting lists is where candidates come from.
     std::vector<const std::vector<uint32_t>*> filters;
     auto need = [&](const char* kind, const std::string& value) {
@@ -215,6 +216,10 @@ bool SearchIndex::Collect(const SearchQuery& q, const std::vector<std::string>& 
     for (const auto& w : words) {
         cands.push_back(Expand(w));
         if (cands.back().terms.empty()) return false;  // a word that matches nothing: no result here
+        // A flat table by term id: checking a candidate's terms is then one load each, not a hash lookup.
+        auto& table = cands.back().quality;
+        table.assign(terms_.size(), 0);
+        for (const auto& [term, quality] : cands.back().terms) table[term] = static_cast<uint8_t>(quality * 10 + 0.5f);
     }
     // Candidates come from the most selective word or filter and are visited best-first (the word's exact
     // terms, then its prefixes, then its typos); a query matching more than kMaxHits entries stops there, so
@@ -237,8 +242,8 @@ bool SearchIndex::Collect(const SearchQuery& q, const std::vector<std::string>& 
         for (const auto& c : cands) {
             float best = 0;
             for (uint32_t k = forward_offsets_[d]; k < forward_offsets_[d + 1]; ++k) {
-                auto it = c.terms.find(forward_[k] & ~kNameBit);
-                if (it != c.terms.end()) best = std::max(best, it->second * ((forward_[k] & kNameBit) ? 1.0f : kOtherField));
+                const uint8_t tenth = c.quality[forward_[k] & ~kNameBit];
+                if (tenth) best = std::max(best, tenth * 0.1f * ((forward_[k] & kNameBit) ? 1.0f : kOtherField));
             }
             if (best == 0) return;
             score += best;
@@ -255,7 +260,7 @@ bool SearchIndex::Collect(const SearchQuery& q, const std::vector<std::string>& 
     if (from_filter) {
         for (uint32_t d : *smallest_filter) {
             consider(d);
-            if (found >= kMaxHits || visited >= kMaxVisits) return true;
+            if (found >= kMaxHits || visited >= max_visits) return true;
         }
     } else if (!cands.empty()) {
         std::vector<std::pair<uint32_t, float>> terms(cands[driver].terms.begin(), cands[driver].terms.end());
@@ -270,13 +275,13 @@ bool SearchIndex::Collect(const SearchQuery& q, const std::vector<std::string>& 
                     seen[d] = true;
                 }
                 consider(d);
-                if (found >= kMaxHits || visited >= kMaxVisits) return true;
+                if (found >= kMaxHits || visited >= max_visits) return true;
             }
         }
     } else {
         for (uint32_t d = 0; d < docs_.size(); ++d) {
             consider(d);
-            if (found >= kMaxHits || visited >= kMaxVisits) return true;
+            if (found >= kMaxHits || visited >= max_visits) return true;
         }
     }
     return false;
@@ -286,13 +291,13 @@ namespace {
 using Hits = std::vector<std::pair<const SearchIndex*, SearchHit>>;
 
 Hits CollectAll(const std::vector<std::shared_ptr<const SearchIndex>>& indexes, const SearchQuery& q,
-                const std::vector<std::string>& words, bool* capped = nullptr) {
+                const std::vector<std::string>& words, size_t max_visits, bool* capped = nullptr) {
     Hits all;
     for (const auto& idx : indexes) {
         if (!idx || idx->size() == 0) continue;
         const bool is_structures = idx->doc(0).structure;
         if (q.structures && *q.structures != is_structures) continue;
-        if (idx->Collect(q, words, all) && capped) *capped = true;
+        if (idx->Collect(q, words, all, max_visits) && capped) *capped = true;
     }
     return all;
 }
@@ -301,7 +306,7 @@ Hits CollectAll(const std::vector<std::shared_ptr<const SearchIndex>>& indexes, 
 SearchResult RunSearch(const std::vector<std::shared_ptr<const SearchIndex>>& indexes, const SearchQuery& q) {
     SearchResult r;
     const auto words = SearchWords(q.q.substr(0, 200));
-    Hits all = CollectAll(indexes, q, words, &r.total_capped);
+    Hits all = CollectAll(indexes, q, words, kMaxVisits, &r.total_capped);
     r.total = static_cast<int64_t>(all.size());
     // Each facet counts the results as if its own filter were not set, so that choosing a profession
     // still shows how many there are of the others ("disjunctive" facets).
@@ -311,7 +316,7 @@ SearchResult RunSearch(const std::vector<std::shared_ptr<const SearchIndex>>& in
             for (const auto& [idx, hit] : all) count(*idx, idx->compact(hit.doc));
             return;
         }
-        for (const auto& [idx, hit] : CollectAll(indexes, without, words)) count(*idx, idx->compact(hit.doc));
+        for (const auto& [idx, hit] : CollectAll(indexes, without, words, kMaxFacetVisits)) count(*idx, idx->compact(hit.doc));
     };
     facet([](SearchQuery& x) { return std::exchange(x.structures, std::nullopt).has_value(); },
           [&](const SearchIndex& idx, const SearchIndex::Compact&) {

@@ -56,7 +56,8 @@ public:
     size_t size() const { return docs_.size(); }
     // Matches of this index, added to `all` (several indexes answer one query).
     // Returns true when it stopped early (too many matches to count them all).
-    bool Collect(const SearchQuery& q, const std::vector<std::string>& words, std::vector<std::pair<const SearchIndex*, SearchHit>>& all) const;
+    bool Collect(const SearchQuery& q, const std::vector<std::string>& words,
+                 std::vector<std::pair<const SearchIndex*, SearchHit>>& all, size_t max_visits) const;
     const IndexDoc& doc(uint32_t i) const { return docs_[i]; }
     uint32_t name_rank(uint32_t i) const { return name_rank_[i]; }
     bool structures() const { return structures_; }
@@ -78,6 +79,7 @@ private:
     struct Candidate {
         std::unordered_map<uint32_t, float> terms;  // term id → match quality
         size_t postings = 0;
+        std::vector<uint8_t> quality;  // by term id, in tenths (0 = no match): the check done per candidate
     };
     Candidate Expand(const std::string& word) const;
     std::optional<uint32_t> Term(const std::string& t) const;
