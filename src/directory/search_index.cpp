@@ -171,7 +171,9 @@ const std::vector<uint32_t>* SearchIndex::Postings(const std::string& t) const {
     return id ? &postings_[*id] : nullptr;
 }
 
-SearchIndex::Candidate SearchIndex::Expand(const std::string& word) const {
+// Words followed by a space are complete: exact (or one typo when the word is unknown). The last word is
+// being typed: its prefixes count too. Fewer expansions also make fewer candidates to check.
+SearchIndex::Candidate SearchIndex::Expand(const std::string& word, bool prefix) const {
     Candidate c;
     auto add = [&](uint32_t term, float quality) {
         auto [it, fresh] = c.terms.emplace(term, quality);
@@ -179,11 +181,16 @@ SearchIndex::Candidate SearchIndex::Expand(const std::string& word) const {
         else it->second = std::max(it->second, quality);
     };
     auto it = std::lower_bound(terms_.begin(), terms_.end(), word);
-    for (size_t n = 0; it != terms_.end() && it->compare(0, word.size(), word) == 0 && n < kMaxPrefixTerms; ++it, ++n)
-        add(static_cast<uint32_t>(it - terms_.begin()), *it == word ? kExact : kPrefix);
+    const bool exact = it != terms_.end() && *it == word;
+    if (exact) add(static_cast<uint32_t>(it - terms_.begin()), kExact);
+    // A complete word that is no word of ours is an abbreviation ("kiné", "cardio"): its prefixes count.
+    if (prefix || !exact) {
+        for (size_t n = 0; it != terms_.end() && it->compare(0, word.size(), word) == 0 && n < kMaxPrefixTerms; ++it, ++n)
+            add(static_cast<uint32_t>(it - terms_.begin()), *it == word ? kExact : kPrefix);
+    }
     // Typos are for words; a postal code or département is exact (or a prefix while typing).
     const bool has_digit = std::any_of(word.begin(), word.end(), [](unsigned char ch) { return std::isdigit(ch); });
-    if (word.size() >= 5 && !has_digit) {
+    if (word.size() >= 5 && !has_digit && !exact) {
         auto probe = [&](const std::string& variant) {
             auto range = std::equal_range(deletions_.begin(), deletions_.end(), std::pair<uint64_t, uint32_t>{Hash(variant), 0},
                                           [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -213,13 +220,18 @@ bool SearchIndex::Collect(const SearchQuery& q, const std::vector<std::string>& 
         return false;
     std::vector<Candidate> cands;
     cands.reserve(words.size());
-    for (const auto& w : words) {
-        cands.push_back(Expand(w));
+    for (size_t i = 0; i < words.size(); ++i) {
+        const auto& w = words[i];
+        cands.push_back(Expand(w, i + 1 == words.size()));
         if (cands.back().terms.empty()) return false;  // a word that matches nothing: no result here
         // A flat table by term id: checking a candidate's terms is then one load each, not a hash lookup.
-        auto& table = cands.back().quality;
-        table.assign(terms_.size(), 0);
-        for (const auto& [term, quality] : cands.back().terms) table[term] = static_cast<uint8_t>(quality * 10 + 0.5f);
+        Candidate& c = cands.back();
+        if (c.terms.size() <= 4) {
+            for (const auto& [term, quality] : c.terms) c.few.emplace_back(term, static_cast<uint8_t>(quality * 10 + 0.5f));
+        } else {
+            c.quality.assign(terms_.size(), 0);
+            for (const auto& [term, quality] : c.terms) c.quality[term] = static_cast<uint8_t>(quality * 10 + 0.5f);
+        }
     }
     // Candidates come from the most selective word or filter and are visited best-first (the word's exact
     // terms, then its prefixes, then its typos); a query matching more than kMaxHits entries stops there, so
@@ -242,7 +254,7 @@ bool SearchIndex::Collect(const SearchQuery& q, const std::vector<std::string>& 
         for (const auto& c : cands) {
             float best = 0;
             for (uint32_t k = forward_offsets_[d]; k < forward_offsets_[d + 1]; ++k) {
-                const uint8_t tenth = c.quality[forward_[k] & ~kNameBit];
+                const uint8_t tenth = c.Tenth(forward_[k] & ~kNameBit);
                 if (tenth) best = std::max(best, tenth * 0.1f * ((forward_[k] & kNameBit) ? 1.0f : kOtherField));
             }
             if (best == 0) return;

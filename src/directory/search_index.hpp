@@ -79,9 +79,21 @@ private:
     struct Candidate {
         std::unordered_map<uint32_t, float> terms;  // term id → match quality
         size_t postings = 0;
-        std::vector<uint8_t> quality;  // by term id, in tenths (0 = no match): the check done per candidate
+        // The check done for each candidate: a short list when the word has few terms, else a table by
+        // term id (in tenths of quality, 0 = no match); clearing a table the vocabulary's size costs more
+        // than scanning a few terms.
+        std::vector<std::pair<uint32_t, uint8_t>> few;
+        std::vector<uint8_t> quality;
+        uint8_t Tenth(uint32_t term) const {
+            if (quality.empty()) {
+                for (const auto& [t, q] : few)
+                    if (t == term) return q;
+                return 0;
+            }
+            return quality[term];
+        }
     };
-    Candidate Expand(const std::string& word) const;
+    Candidate Expand(const std::string& word, bool prefix) const;
     std::optional<uint32_t> Term(const std::string& t) const;
     const std::vector<uint32_t>* Postings(const std::string& t) const;
 
