@@ -134,8 +134,12 @@ function request()
   return wrk.format("GET", queries[i], { ["Authorization"] = "Bearer " .. token })
 end
 LUA
+# Latency of one query at a time (p50/p99 over the query list), then throughput at 16 connections.
+BENCH_TOKEN=$TOKEN wrk -t1 -c1 -d"$DURATION" --latency -s "$WORK/search.lua" "$CORDEE_URL" -- "$WORK/queries.txt" >"$WORK/wrk1.txt" 2>&1
+read -r OURS_QPS1 OURS_P50 OURS_P99 OURS_NON2XX1 OURS_REQS1 < <(wrk_summary "$WORK/wrk1.txt")
 BENCH_TOKEN=$TOKEN wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$WORK/search.lua" "$CORDEE_URL" -- "$WORK/queries.txt" >"$WORK/wrk.txt" 2>&1
-read -r OURS_QPS OURS_P50 OURS_P99 OURS_NON2XX OURS_REQS < <(wrk_summary "$WORK/wrk.txt")
+read -r OURS_QPS OURS_P50_16 OURS_P99_16 OURS_NON2XX OURS_REQS < <(wrk_summary "$WORK/wrk.txt")
+OURS_NON2XX=$((OURS_NON2XX + OURS_NON2XX1))
 OURS_RSS=$(vm_hwm "$CORDEE_PID")
 kill "$CORDEE_PID" 2>/dev/null || true
 
@@ -191,7 +195,7 @@ read -r TRGM_P50 TRGM_P99 < <(cat "$WORK"/pgbench_log.* | awk '{ print $3 / 1000
 echo
 echo "rows: $FTS_ROWS (active professionals + structures); queries: $NQUERIES; $CONNECTIONS connections, $DURATION"
 printf '%-34s %10s %10s %10s %s\n' "" "queries/s" "p50 ms" "p99 ms" "notes"
-printf '%-34s %10s %10s %10s %s\n' "cordee GET /directory/search" "$OURS_QPS" "$OURS_P50" "$OURS_P99" "$OURS_REQS requests, $OURS_NON2XX non-2xx; server RSS $START_RSS after start, $OURS_RSS peak"
+printf '%-34s %10s %10s %10s %s\n' "cordee GET /directory/search" "$OURS_QPS" "$OURS_P50" "$OURS_P99" "queries/s at $CONNECTIONS connections; p50/p99 one query at a time ($OURS_P50_16/$OURS_P99_16 ms at $CONNECTIONS); $OURS_NON2XX non-2xx; RSS $START_RSS after start, $OURS_RSS peak"
 printf '%-34s %10s %10s %10s %s\n' "SQLite FTS5 prefix MATCH (1 thread)" "$FTS_QPS" "~$FTS_MEAN" "n/a" "batch of $NQUERIES in ${FTS_SECS} s, mean per query; $FTS_ERR errors"
 printf '%-34s %10s %10s %10s %s\n' "PostgreSQL pg_trgm word_similarity" "$TRGM_QPS" "$TRGM_P50" "$TRGM_P99" "pgbench -c$CONNECTIONS"
 echo "ours / FTS5: $(ratio "$OURS_QPS" "$FTS_QPS") × the queries/s; ours / pg_trgm: $(ratio "$OURS_QPS" "$TRGM_QPS") ×"
