@@ -519,26 +519,17 @@ int64_t AuthService::PendingEnrolmentCount(const Principal& p) {
     });
 }
 
-Account AuthService::Approve(const Principal& p, const std::string& id, const std::string& role) {
+Account AuthService::Decide(const Principal& p, const std::string& id, const std::string& verb,
+                            const std::function<void(storage::Session&, const Account&)>& decision) {
     auto out = db_.WriteValue([&](storage::Session& s) {
         auto a = repo::FindAccountById(s, id);
         if (!a) throw NotFound("Cette inscription n'existe pas.");
         const bool allowed = p.role == kOperator || (p.role == kStructureAdmin && repo::SharesAdminStructure(s, p.account_id, id));
-        if (!allowed) throw Forbidden("Vous ne pouvez valider que les inscriptions de vos structures.");
-        if (role == kOperator && p.role != kOperator) throw Forbidden("Seul un opérateur peut nommer un opérateur.");
+        if (!allowed) throw Forbidden("Vous ne pouvez " + verb + " que les inscriptions de vos structures.");
         if (a->status != "pending_approval") {
             throw Conflict("Cette inscription n'est pas en attente de validation.", ToJson(*a));
         }
-        repo::SetStatus(s, id, "active", "", p.account_id);
-        repo::SetRole(s, id, role);
-        if (role == kStructureAdmin) s.Exec("UPDATE account_structures SET role = 'admin' WHERE account_id = ?", {id});
-        if (p.role == kOperator) {
-            s.Exec("UPDATE structures SET status = 'active' WHERE status = 'proposed' AND proposed_by = ?", {id});
-        }
-        Mail(s, a->email, "Cordée : votre compte est validé",
-             "Bonjour " + a->first_name + ",\n\nVotre inscription à Cordée a été validée. Vous pouvez vous connecter : " +
-                 cfg_.PublicUrl() + "/connexion");
-        audit::Append(s, Ev(p.account_id, "enrolment.approve", id, p.ip, "success", {{"role", role}}));
+        decision(s, *a);
         auto updated = *repo::FindAccountById(s, id);
         storage::AppendChange(s, {"account", id, "update", "enrolments", boost::json::serialize(ToJson(updated))});
         return updated;
@@ -548,27 +539,30 @@ Account AuthService::Approve(const Principal& p, const std::string& id, const st
     return out;
 }
 
-Account AuthService::Reject(const Principal& p, const std::string& id, const std::string& reason) {
-    auto out = db_.WriteValue([&](storage::Session& s) {
-        auto a = repo::FindAccountById(s, id);
-        if (!a) throw NotFound("Cette inscription n'existe pas.");
-        const bool allowed = p.role == kOperator || (p.role == kStructureAdmin && repo::SharesAdminStructure(s, p.account_id, id));
-        if (!allowed) throw Forbidden("Vous ne pouvez refuser que les inscriptions de vos structures.");
-        if (a->status != "pending_approval") {
-            throw Conflict("Cette inscription n'est pas en attente de validation.", ToJson(*a));
+Account AuthService::Approve(const Principal& p, const std::string& id, const std::string& role) {
+    if (role == kOperator && p.role != kOperator) throw Forbidden("Seul un opérateur peut nommer un opérateur.");
+    return Decide(p, id, "valider", [&](storage::Session& s, const Account& a) {
+        repo::SetStatus(s, id, "active", "", p.account_id);
+        repo::SetRole(s, id, role);
+        if (role == kStructureAdmin) s.Exec("UPDATE account_structures SET role = 'admin' WHERE account_id = ?", {id});
+        if (p.role == kOperator) {
+            s.Exec("UPDATE structures SET status = 'active' WHERE status = 'proposed' AND proposed_by = ?", {id});
         }
+        Mail(s, a.email, "Cordée : votre compte est validé",
+             "Bonjour " + a.first_name + ",\n\nVotre inscription à Cordée a été validée. Vous pouvez vous connecter : " +
+                 cfg_.PublicUrl() + "/connexion");
+        audit::Append(s, Ev(p.account_id, "enrolment.approve", id, p.ip, "success", {{"role", role}}));
+    });
+}
+
+Account AuthService::Reject(const Principal& p, const std::string& id, const std::string& reason) {
+    return Decide(p, id, "refuser", [&](storage::Session& s, const Account& a) {
         repo::SetStatus(s, id, "rejected", reason, p.account_id);
-        Mail(s, a->email, "Cordée : votre inscription n'a pas été validée",
-             "Bonjour " + a->first_name + ",\n\nVotre inscription à Cordée n'a pas été validée, pour le motif "
+        Mail(s, a.email, "Cordée : votre inscription n'a pas été validée",
+             "Bonjour " + a.first_name + ",\n\nVotre inscription à Cordée n'a pas été validée, pour le motif "
              "suivant :\n\n" + reason + "\n\nPour toute question, contactez l'administrateur de votre structure.");
         audit::Append(s, Ev(p.account_id, "enrolment.reject", id, p.ip, "success", {{"reason", reason}}));
-        auto updated = *repo::FindAccountById(s, id);
-        storage::AppendChange(s, {"account", id, "update", "enrolments", boost::json::serialize(ToJson(updated))});
-        return updated;
     });
-    cache_.ForgetAccount(id);
-    if (mailer_) mailer_->Poke();
-    return out;
 }
 
 std::string AuthService::MeJson(const Credentials& c) {

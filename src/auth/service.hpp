@@ -9,6 +9,7 @@
 #include "mail/outbox.hpp"
 #include "storage/database.hpp"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -94,6 +95,9 @@ public:
     const Config& config() const { return cfg_; }
 
 private:
+    // An approval or a rejection: rights, pending status, the decision, the change log, then e-mail.
+    Account Decide(const Principal& p, const std::string& id, const std::string& verb,
+                   const std::function<void(storage::Session&, const Account&)>& decision);
     bool SessionUsable(const repo::SessionRow& row) const;
     static Principal PrincipalOf(const repo::SessionRow& row, const Credentials& c);
     Principal CheckSession(const std::optional<repo::SessionRow>& row, const Credentials& c);
