@@ -231,6 +231,17 @@ void LinkActivities(storage::Session& s) {
            "professional_activities.finess_site <> ''");
 }
 
+// The end of every merge: sites linked to their structures, staging emptied, and one change-log entry
+// that tells the servers to rebuild their search index.
+void FinishMerge(storage::Session& s, const char* kind, std::initializer_list<const char*> staging,
+                 const ImportSummary& sum) {
+    LinkActivities(s);
+    for (const char* t : staging) s.Exec(std::string("DELETE FROM ") + t);
+    storage::AppendChange(s, {"directory", kind, "import", "directory",
+                              "{\"created\":" + std::to_string(sum.created) + ",\"updated\":" +
+                                  std::to_string(sum.updated) + "}"});
+}
+
 std::string ReadFirstLine(LineReader& reader, const char* kind) {
     std::string first;
     if (reader.size() == 0 || !reader.Next(first)) throw Unusable(std::string("Le fichier est vide : aucun ") + kind + " à importer.");
@@ -423,12 +434,7 @@ ImportSummary ImportRpps(storage::Database& db, const std::string& path, std::os
                "finess_site, finess_ej, address, postal_code, commune_code, commune, departement, phone, email, "
                "practice_mode, specialty_code, specialty_label FROM staging_rpps sa WHERE NOT EXISTS (SELECT 1 FROM "
                "professional_activities a WHERE a.id = sa.activity_id)");
-        LinkActivities(s);
-        s.Exec("DELETE FROM staging_rpps");
-        s.Exec("DELETE FROM staging_rpps_professionals");
-        storage::AppendChange(s, {"directory", "rpps", "import", "directory",
-                                  "{\"created\":" + std::to_string(sum.created) + ",\"updated\":" +
-                                      std::to_string(sum.updated) + "}"});
+        FinishMerge(s, "rpps", {"staging_rpps", "staging_rpps_professionals"}, sum);
     });
     return sum;
 }
@@ -561,12 +567,7 @@ ImportSummary ImportFiness(storage::Database& db, const std::string& path, std::
             "(SELECT 1 FROM staging_finess sf WHERE sf.finess = structures.finess)",
             {now});
         s.Exec("UPDATE structures SET lat = g.lat, lon = g.lon FROM staging_finess_geo g WHERE structures.finess = g.finess");
-        LinkActivities(s);
-        s.Exec("DELETE FROM staging_finess");
-        s.Exec("DELETE FROM staging_finess_geo");
-        storage::AppendChange(s, {"directory", "finess", "import", "directory",
-                                  "{\"created\":" + std::to_string(sum.created) + ",\"updated\":" +
-                                      std::to_string(sum.updated) + "}"});
+        FinishMerge(s, "finess", {"staging_finess", "staging_finess_geo"}, sum);
     });
     return sum;
 }
