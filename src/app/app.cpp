@@ -1,9 +1,12 @@
 #include "app/app.hpp"
 
+#include "alerts/routes.hpp"
 #include "audit/routes.hpp"
 #include "auth/http_auth.hpp"
 #include "directory/api_routes.hpp"
 #include "directory/routes.hpp"
+#include "notebook/routes.hpp"
+#include "patients/routes.hpp"
 #include "portal/routes.hpp"
 #include "storage/migrations.hpp"
 
@@ -17,7 +20,13 @@ App::App(Config config) : cfg(std::move(config)) {
     mailer = std::make_unique<mail::Dispatcher>(
         *db, mail::DispatcherOptions{cfg.data + "/outbox", cfg.smtp_url, cfg.smtp_from, cfg.smtp_user, cfg.smtp_password});
     auth = std::make_unique<auth::AuthService>(*db, mailer.get(), cfg);
-    portal = std::make_unique<portal::PortalService>(*db, *auth);
+    records = std::make_unique<patients::PatientRecords>(*db);
+    alerts = std::make_unique<alerts::AlertService>(*records, cfg);
+    patients = std::make_unique<patients::PatientService>(
+        *records, patients::MakeSimulatedInsi(cfg.insi_file.empty() ? cfg.data + "/insi.json" : cfg.insi_file),
+        cfg);
+    notebook = std::make_unique<notebook::NotebookService>(*records, cfg.data + "/blobs");
+    portal = std::make_unique<portal::PortalService>(*db, *auth, *alerts);
     directory = std::make_unique<directory::DirectoryService>(*db);
 }
 
@@ -33,6 +42,9 @@ void App::RegisterRoutes(const http::StaticFiles& statics) {
     directory::RegisterRoutes(router, *db);
     directory::RegisterApiRoutes(router, *directory, *auth);
     portal::RegisterRoutes(router, *portal, *auth);
+    patients::RegisterRoutes(router, *patients, *auth);
+    notebook::RegisterRoutes(router, *notebook, *auth);
+    alerts::RegisterRoutes(router, *alerts, *auth);
 
     router.Add("GET", "/livez", [](http::Request&) { return http::Response::Text(200, "ok\n"); });
     router.Add("GET", "/readyz", [this](http::Request&) {

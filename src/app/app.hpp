@@ -1,6 +1,7 @@
 #pragma once
 // Wiring: opens the database, applies migrations, builds every service and registers every route.
 // Commands (serve, demo, admin…) start from here.
+#include "alerts/service.hpp"
 #include "auth/service.hpp"
 #include "common/config.hpp"
 #include "directory/service.hpp"
@@ -8,6 +9,8 @@
 #include "http/router.hpp"
 #include "http/static_files.hpp"
 #include "mail/outbox.hpp"
+#include "notebook/service.hpp"
+#include "patients/service.hpp"
 #include "portal/service.hpp"
 #include "storage/database.hpp"
 
@@ -24,6 +27,10 @@ struct App {
     std::unique_ptr<storage::Database> db;
     std::unique_ptr<mail::Dispatcher> mailer;
     std::unique_ptr<auth::AuthService> auth;
+    std::unique_ptr<patients::PatientRecords> records;
+    std::unique_ptr<alerts::AlertService> alerts;
+    std::unique_ptr<patients::PatientService> patients;
+    std::unique_ptr<notebook::NotebookService> notebook;
     std::unique_ptr<portal::PortalService> portal;
     std::unique_ptr<directory::DirectoryService> directory;
     http::Router router;

@@ -68,6 +68,8 @@ const std::vector<Key>& Keys() {
          }},
         {"max_body_bytes", "largest request body accepted (default 1048576)",
          [](Config& c, const std::string& v) { c.max_body_bytes = ToInt("max_body_bytes", v, 1024, 1LL << 32); }},
+        {"insi_file", "JSON file of identities the INSi simulator knows (default DATA/insi.json)",
+         [](Config& c, const std::string& v) { c.insi_file = v; }},
         {"access_log", "log one line per request (true/false)",
          [](Config& c, const std::string& v) { c.access_log = (v == "true" || v == "1" || v == "yes"); }},
         {"log_level", "trace, debug, info, warn, error", [](Config& c, const std::string& v) { c.log_level = v; }},

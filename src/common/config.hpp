@@ -25,6 +25,7 @@ struct Config {
     int64_t session_absolute_seconds = 12 * 3600;
     int64_t session_cache_seconds = -1;  // -1: 5 s on SQLite, off on PostgreSQL (auth/session_cache.hpp)
     int64_t max_body_bytes = 1 << 20;
+    std::string insi_file;  // identities known to the INSi simulator; empty: DATA/insi.json
     bool access_log = true;
     std::string log_level = "info";
 

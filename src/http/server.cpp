@@ -10,7 +10,9 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/url/parse.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <tuple>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -150,10 +152,18 @@ struct Server::Impl {
         beast::flat_buffer buffer;
         for (;;) {
             bhttp::request_parser<bhttp::string_body> parser;
-            parser.body_limit(static_cast<uint64_t>(opt.max_body_bytes));
             parser.header_limit(16 * 1024);
             beast::get_lowest_layer(stream).expires_after(kIdleTimeout);
-            auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+            auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+            int64_t limit = opt.max_body_bytes;
+            if (!ec) {
+                const auto target = parser.get().target();
+                const auto path = target.substr(0, target.find('?'));
+                if (parser.get().method() == bhttp::verb::post && path.ends_with("/attachments"))
+                    limit = std::max(limit, opt.max_upload_bytes);
+                parser.body_limit(static_cast<uint64_t>(limit));
+                std::tie(ec, n) = co_await bhttp::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+            }
             if (ec) {
                 // Answer what the client can act on; silently close idle or broken connections.
                 if (ec == bhttp::error::body_limit || ec == bhttp::error::header_limit) {
@@ -162,7 +172,7 @@ struct Server::Impl {
                     req.method = "POST";
                     auto res = Problem(Error(413, "payload-too-large", "Requête trop volumineuse",
                                              "La requête dépasse la taille maximale de " +
-                                                 std::to_string(opt.max_body_bytes) + " octets."),
+                                                 std::to_string(limit) + " octets."),
                                        req.request_id);
                     co_await Write(stream, res, req, 11, false);
                 } else if (ec.category() == boost::system::error_code(bhttp::error::bad_target).category() &&

@@ -26,12 +26,16 @@ boost::json::object PortalService::Summary(const auth::Principal& p) {
     const bool approver = p.role == auth::kOperator || p.role == auth::kStructureAdmin;
     boost::json::array services;
     // Services arrive capability by capability; the portal shows those not yet here as "coming".
+    // Operators administer patients' records but do not follow patients: no alerts for them.
+    const int64_t open_alerts = p.role == auth::kOperator ? 0 : alerts_.OpenCount(p);
     services.push_back({{"key", "directory"}, {"available", true}, {"count", nullptr}});
-    for (const char* key : {"patients", "messages", "agenda", "pathways"})
+    services.push_back({{"key", "patients"}, {"available", true}, {"count", open_alerts}});
+    for (const char* key : {"messages", "agenda", "pathways"})
         services.push_back({{"key", key}, {"available", false}, {"count", nullptr}});
     if (approver) services.push_back({{"key", "approvals"}, {"available", true}, {"count", pending}});
     if (p.role == auth::kOperator) services.push_back({{"key", "audit"}, {"available", true}, {"count", nullptr}});
-    return {{"services", services}, {"counters", {{"pending_enrolments", pending}, {"favorites", favorites}}}};
+    return {{"services", services}, {"counters", {{"pending_enrolments", pending}, {"favorites", favorites}, {"open_alerts", open_alerts}}},
+            {"open_alerts", open_alerts}};
 }
 
 boost::json::array PortalService::Favorites(const auth::Principal& p) {

@@ -1,6 +1,7 @@
 #pragma once
 // The professional portal: one home page giving access to every service, with counters, and the
 // user's favourites (shortcuts to the people, structures and pages they use most).
+#include "alerts/service.hpp"
 #include "auth/service.hpp"
 #include "storage/database.hpp"
 
@@ -10,7 +11,8 @@ namespace cordee::portal {
 
 class PortalService {
 public:
-    PortalService(storage::Database& db, auth::AuthService& auth) : db_(db), auth_(auth) {}
+    PortalService(storage::Database& db, auth::AuthService& auth, alerts::AlertService& alerts)
+        : db_(db), auth_(auth), alerts_(alerts) {}
     boost::json::object Summary(const auth::Principal& p);
     boost::json::array Favorites(const auth::Principal& p);
     // Returns (status, body); a replayed Idempotency-Key returns the first answer.
@@ -21,6 +23,7 @@ public:
 private:
     storage::Database& db_;
     auth::AuthService& auth_;
+    alerts::AlertService& alerts_;
 };
 
 }  // namespace cordee::portal

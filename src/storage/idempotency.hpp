@@ -19,6 +19,17 @@ std::optional<StoredResult> FindIdempotent(Session& s, const std::string& owner,
                                            const std::string& request_path);
 void SaveIdempotent(Session& s, const std::string& owner, const std::string& key, const std::string& request_path,
                     const StoredResult& result);
+// The stored result for the key if any, else make()'s, saved under the key (no key: just make()).
+template <class F>
+StoredResult OnceFor(Session& s, const std::string& owner, const std::string& key, const std::string& request_path,
+                     F&& make) {
+    if (!key.empty()) {
+        if (auto prev = FindIdempotent(s, owner, key, request_path)) return *prev;
+    }
+    StoredResult r = make();
+    if (!key.empty()) SaveIdempotent(s, owner, key, request_path, r);
+    return r;
+}
 // Validates the header value; empty means "no key".
 std::string CheckIdempotencyKey(const std::string& header_value);
 

@@ -1,0 +1,67 @@
+#pragma once
+// The access policy to patient data (DESIGN.md §5), decided here and nowhere else: who is calling
+// (Actor), whether and how they may reach one patient (Grant), and which entries of a patient a grant
+// may read (VisibleTo). Routes and services never filter by hand: they go through PatientRecords
+// (records.hpp), which calls this and audits the outcome.
+#include "storage/database.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cordee::patients {
+
+// RPPS/ADELI codes of health professions (CSP, 4th part) and the aide-soignant/auxiliaire de
+// puériculture codes of the directory; everyone else (social work, coordination without a health
+// profession, management) is not a health professional.
+bool IsHealthProfession(std::string_view profession_code);
+
+struct Actor {
+    std::string account_id, role, ip, name, profession_code, profession_label, professional_id;
+    std::vector<std::string> structures;  // the structures the account belongs to
+    bool health = false;
+    bool IsOperator() const;
+};
+// Loads what the policy needs to know of an active account; 401 when the account is no longer active.
+Actor LoadActor(storage::Session& s, const std::string& account_id, const std::string& role, const std::string& ip);
+
+enum class Need {
+    kIdentity,    // identity banner, circle: members, and operators (who administer)
+    kClinical,    // notebook, alerts, timeline: members and break-the-glass only
+    kAdminister,  // merge: operators
+};
+
+struct Grant {
+    std::string patient_id;       // the record reached (the survivor when the id given was merged)
+    std::string via;              // "member", "break_glass", "operator"
+    bool clinical = false;        // may read clinical content
+    bool health = false;          // sees entries restricted to health professionals
+    bool referent = false;        // referent (coordinator) of the circle
+    bool coordinator = false;     // may read the access log
+    std::vector<std::string> structures;
+    std::string member_id, break_glass_reason;
+    int64_t break_glass_until = 0;
+};
+
+// The grant of `actor` on `patient_id` for `need`, or nothing (no access, or no such patient).
+std::optional<Grant> Decide(storage::Session& s, const Actor& actor, const std::string& patient_id, Need need);
+
+// A SQL condition (with its parameters) keeping the rows of a table with visibility and structure
+// columns that `g` may read: circle rows, health rows for health professionals, structure rows of the
+// reader's structures.
+struct Clause {
+    std::string sql;
+    storage::Params params;
+};
+Clause VisibleTo(const Grant& g, std::string_view visibility_col, std::string_view structure_col);
+bool MaySee(const Grant& g, std::string_view visibility, std::string_view structure_id);
+
+// "(?, ?, ?)" for n values, "(NULL)" for none (an empty IN list is not valid PostgreSQL).
+std::string InList(size_t n);
+
+// Accounts reached through a member: the account itself, the accounts of a directory professional, or the
+// active accounts of a structure.
+std::vector<std::string> AccountsOfMember(storage::Session& s, const std::string& member_id);
+
+}  // namespace cordee::patients

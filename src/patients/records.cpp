@@ -1,0 +1,23 @@
+#include "patients/records.hpp"
+
+#include "audit/audit.hpp"
+
+namespace cordee::patients {
+
+void PatientRecords::Audit(storage::Session& s, const Actor& actor, const std::string& patient_id,
+                           const std::optional<Grant>& grant, const char* action, boost::json::object detail) {
+    if (grant) {
+        detail["via"] = grant->via;
+        if (grant->via == "break_glass") detail["reason"] = grant->break_glass_reason;
+        if (grant->patient_id != patient_id) detail["survivor"] = grant->patient_id;
+    }
+    audit::Append(s, {actor.account_id, action, "patient", patient_id, actor.ip, grant ? "success" : "denied",
+                      std::move(detail)});
+}
+
+Error PatientRecords::Denied() {
+    return Error(404, "not-found", "Patient introuvable",
+                 "Ce patient n'existe pas ou vous ne faites pas partie de son cercle de soins.");
+}
+
+}  // namespace cordee::patients

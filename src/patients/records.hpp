@@ -1,0 +1,76 @@
+#pragma once
+// The policy-aware repository (DESIGN.md §5): the only way services reach patient data. Each call
+// loads the actor, asks the policy for a grant, runs the service's function with it and audits the
+// access, so that no route can forget the check or the trace:
+// - Read: the check and the function share one read snapshot; the audit entry is then written
+//   durably before the answer leaves (a read that is not traced is not answered).
+// - Write: check, function and audit in one transaction.
+// A refusal answers 404 (as for an unknown id: guessing ids teaches nothing) and is audited too.
+#include "auth/model.hpp"
+#include "common/errors.hpp"
+#include "patients/policy.hpp"
+#include "storage/database.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace cordee::patients {
+
+class PatientRecords {
+public:
+    explicit PatientRecords(storage::Database& db) : db_(db) {}
+    storage::Database& db() { return db_; }
+
+    // `also` runs in the audit's transaction after a granted read (e.g. marking the patient read).
+    using After = std::function<void(storage::Session&, const Actor&, const Grant&)>;
+    template <class F>
+    auto Read(const auth::Principal& who, const std::string& patient_id, Need need, const char* action, F&& fn,
+              const After& also = nullptr) {
+        using R = std::invoke_result_t<F, storage::Session&, const Actor&, const Grant&>;
+        std::optional<R> out;
+        std::optional<Grant> grant;
+        Actor actor;
+        db_.Read([&](storage::Session& s) {
+            actor = patients::LoadActor(s, who.account_id, who.role, who.ip);
+            grant = Decide(s, actor, patient_id, need);
+            if (grant) out.emplace(fn(s, actor, *grant));
+        });
+        db_.Write([&](storage::Session& s) {
+            Audit(s, actor, patient_id, grant, action);
+            if (grant && also) also(s, actor, *grant);
+        });
+        if (!grant) throw Denied();
+        return std::move(*out);
+    }
+
+    template <class F>
+    auto Write(const auth::Principal& who, const std::string& patient_id, Need need, const char* action, F&& fn) {
+        using R = std::invoke_result_t<F, storage::Session&, const Actor&, const Grant&>;
+        auto out = db_.WriteValue([&](storage::Session& s) -> std::optional<R> {
+            const Actor actor = patients::LoadActor(s, who.account_id, who.role, who.ip);
+            const auto grant = Decide(s, actor, patient_id, need);
+            Audit(s, actor, patient_id, grant, action);
+            if (!grant) return std::nullopt;  // commit the refusal's audit entry, nothing else
+            return fn(s, actor, *grant);
+        });
+        if (!out) throw Denied();
+        return std::move(*out);
+    }
+
+    // For creations (no patient yet) and lists across patients: the actor only.
+    Actor LoadActor(storage::Session& s, const auth::Principal& who) {
+        return patients::LoadActor(s, who.account_id, who.role, who.ip);
+    }
+    // Audits an access decided elsewhere (lists across patients, creation).
+    static void Audit(storage::Session& s, const Actor& actor, const std::string& patient_id,
+                      const std::optional<Grant>& grant, const char* action, boost::json::object detail = {});
+
+private:
+    static Error Denied();
+    storage::Database& db_;
+};
+
+}  // namespace cordee::patients

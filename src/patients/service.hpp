@@ -1,0 +1,91 @@
+#pragma once
+// Patients: identity (RNIV/INS), duplicate detection and merge, the care circle, emergency access
+// (break-the-glass), the timeline, the "my patients" list and the access log. Every call reaches data
+// through PatientRecords (records.hpp), which checks the policy and audits.
+#include "alerts/service.hpp"
+#include "patients/insi.hpp"
+#include "patients/records.hpp"
+#include "patients/timeline.hpp"
+
+#include "common/config.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cordee::patients {
+
+inline const std::vector<std::string> kRoles = {
+    "medecin_traitant", "medecin_specialiste", "infirmier", "pharmacien", "kinesitherapeute", "sage_femme",
+    "aide_soignant", "aide_a_domicile", "assistante_sociale", "coordinateur", "psychologue", "structure",
+    "proche_aidant", "autre"};
+inline const std::vector<std::string> kValidationDocuments = {"cni", "passeport", "titre_sejour", "livret_famille",
+                                                              "acte_naissance"};
+constexpr int64_t kBreakGlassMicros = 4LL * 3600 * 1'000'000;
+
+// Identity traits as checked by the routes (names normalised, dates valid).
+struct Identity {
+    std::optional<std::string> birth_name, birth_first_names, first_name, used_name, used_first_name, birth_date, sex,
+        birthplace_code, identity_status, phone, address;
+    std::optional<bool> douteuse, fictive, homonyme;
+};
+
+struct NewMember {
+    std::string account_id, professional_id, structure_id;
+    std::string contact_name, contact_phone, contact_relation;
+    std::string role;
+    int64_t start = 0;  // 0: now
+    std::optional<int64_t> end;
+    bool referent = false;
+};
+
+struct MemberPatch {
+    std::optional<std::string> role;
+    std::optional<int64_t> end;
+    bool referent = false;
+};
+
+class PatientService {
+public:
+    PatientService(PatientRecords& records, std::unique_ptr<InsiClient> insi, const Config& cfg)
+        : records_(records), insi_(std::move(insi)), cfg_(cfg) {}
+
+    std::pair<int, std::string> Create(const auth::Principal& p, const Identity& id, const std::string& creator_role,
+                                       bool confirm_not_duplicate, const std::string& idempotency_key);
+    boost::json::object Search(const auth::Principal& p, const std::string& q, const std::string& birth_date,
+                               const std::string& ins);
+    boost::json::object Mine(const auth::Principal& p, int limit, const std::string& cursor);
+    boost::json::object Get(const auth::Principal& p, const std::string& id);
+    boost::json::object Update(const auth::Principal& p, const std::string& id, int64_t version, const Identity& patch);
+    boost::json::object Validate(const auth::Principal& p, const std::string& id, const std::string& document);
+    boost::json::object Qualify(const auth::Principal& p, const std::string& id);
+    boost::json::object Merge(const auth::Principal& p, const std::string& survivor, const std::string& duplicate);
+
+    boost::json::object Circle(const auth::Principal& p, const std::string& id);
+    std::pair<int, std::string> AddMember(const auth::Principal& p, const std::string& id, const NewMember& m,
+                                          const std::string& idempotency_key);
+    boost::json::object UpdateMember(const auth::Principal& p, const std::string& id, const std::string& member,
+                                     int64_t version, const MemberPatch& patch);
+    boost::json::object Inform(const auth::Principal& p, const std::string& id, const std::string& member,
+                               const std::string& how, int64_t at);
+    boost::json::object Oppose(const auth::Principal& p, const std::string& id, const std::string& member,
+                               const std::string& how, const std::string& reason);
+
+    boost::json::object Timeline(const auth::Principal& p, const std::string& id, const TimelineQuery& q);
+    boost::json::object BreakGlass(const auth::Principal& p, const std::string& id, const std::string& reason);
+    boost::json::object AccessLog(const auth::Principal& p, const std::string& id, std::optional<int64_t> before,
+                                  int limit);
+
+private:
+    PatientRecords& records_;
+    std::unique_ptr<InsiClient> insi_;
+    const Config& cfg_;  // public URL for e-mailed links, known once the server listens
+};
+
+// Lower case, no accents, letters and digits only: "Dupont-Aignan" and "DUPONT AIGNAN" compare equal.
+std::string NameKey(std::string_view name);
+
+}  // namespace cordee::patients
