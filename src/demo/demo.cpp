@@ -8,6 +8,7 @@
 #include "common/ids.hpp"
 #include "common/time.hpp"
 #include "directory/repository.hpp"
+#include "patients/identity.hpp"
 
 #include <boost/json.hpp>
 
@@ -73,6 +74,96 @@ const char* kLastNames[] = {"Martin", "Bernard", "Dubois", "Lefèvre", "Moreau",
 
 // Fixed password, fresh TOTP secrets: the demo is fictional and local, its second factor is real.
 constexpr const char* kDemoPassword = "Cordee-demo-2026";
+
+// Patients of the demo territory, followed by the demo accounts, created through the same services (policy,
+// audit, timeline) as in real use. Identities are fictional; the INSi simulator knows some of them (DATA/insi.json)
+// so that "Qualifier" can be tried, with demonstration NIRs (OID .11).
+int LoadDemoPatients(App& app, const boost::json::array& accounts, const std::vector<std::string>& structure_ids) {
+    auto who = [&](const char* email) {
+        for (const auto& a : accounts)
+            if (a.as_object().at("email").as_string() == email)
+                return auth::Principal{std::string(a.as_object().at("account_id").as_string()), "", std::string(a.as_object().at("role").as_string()), "", "", "demo"};
+        throw std::runtime_error(std::string("demo account missing: ") + email);
+    };
+    const auto medecin = who("medecin@demo.cordee.fr"), infirmier = who("infirmier@demo.cordee.fr"),
+               sociale = who("assistante.sociale@demo.cordee.fr"), coordinatrice = who("coordinatrice@demo.cordee.fr");
+    struct PatientSeed {
+        const char *birth_name, *first_names, *used_name, *birth_date, *sex, *birthplace, *nir;
+    };
+    const PatientSeed seeds[] = {
+        {"Lefèvre", "Jeanne Marie", "", "1938-04-17", "F", "51454", "238045145401268"},
+        {"N'Diaye", "Mamadou", "", "1951-11-02", "M", "99341", ""},
+        {"Cœurdevey", "Hélène", "Martin", "1944-07-00", "F", "10387", ""},
+        {"Dupont-Aignan", "Pierre Louis", "", "1929-01-30", "M", "51108", "129015110805680"},
+        {"Rousseau", "Lucienne", "Garnier", "1935-09-08", "F", "51230", ""},
+        {"Petit", "Emma", "", "2019-05-21", "F", "51454", ""},
+    };
+    // The demonstration NIRs above carry their real key (97 − N mod 97).
+    boost::json::array insi;
+    int created = 0;
+    for (const auto& sd : seeds) {
+        patients::Identity id;
+        id.birth_name = patients::CheckName(sd.birth_name, true).value;
+        id.birth_first_names = sd.first_names;
+        id.first_name = std::string(sd.first_names).substr(0, std::string(sd.first_names).find(' '));
+        if (*sd.used_name) id.used_name = patients::CheckName(sd.used_name, true).value;
+        id.birth_date = sd.birth_date;
+        id.sex = sd.sex;
+        id.birthplace_code = sd.birthplace;
+        id.identity_status = "recuperee";
+        auto [status, body] = app.patients->Create(medecin, id, "medecin_traitant", true, "");
+        const std::string pid(boost::json::parse(body).as_object().at("id").as_string());
+        ++created;
+        if (*sd.nir)
+            insi.push_back({{"matricule", sd.nir}, {"oid", patients::kOidDemo}, {"birth_name", *id.birth_name},
+                            {"birth_first_names", sd.first_names}, {"sex", sd.sex}, {"birth_date", sd.birth_date},
+                            {"birthplace_code", sd.birthplace}});
+        auto add = [&](const auth::Principal& m, const char* role) {
+            patients::NewMember nm;
+            nm.account_id = m.account_id;
+            nm.role = role;
+            app.patients->AddMember(medecin, pid, nm, "");
+        };
+        add(infirmier, "infirmier");
+        if (created != 6) add(sociale, "assistante_sociale");
+        if (created <= 3) add(coordinatrice, "coordinateur");
+        // The SSIAD follows the first two at home: all its staff reach them through the structure.
+        if (created <= 2) {
+            patients::NewMember nm;
+            nm.structure_id = structure_ids[6];
+            nm.role = "structure";
+            app.patients->AddMember(medecin, pid, nm, "");
+        }
+        auto note = [&](const auth::Principal& author, const char* kind, const char* visibility, std::string text,
+                        int hours_ago, boost::json::object vitals = {}) {
+            notebook::NewEntry e;
+            e.kind = kind;
+            e.visibility = visibility;
+            e.body = std::move(text);
+            e.fact_at = NowMicros() - int64_t{hours_ago} * 3600 * kMicrosPerSecond;
+            e.vitals = std::move(vitals);
+            app.notebook->Add(author, pid, e, "");
+        };
+        note(medecin, "visit", "health", "Consultation de suivi. Traitement inchangé, tension à recontrôler dans 15 jours.", 72,
+             {{"systolic", 142}, {"diastolic", 85}, {"heart_rate", 72}});
+        note(infirmier, "transmission", "circle", "Passage du matin : toilette faite, bonne humeur, a bien mangé.", 30);
+        note(infirmier, "observation", "health", "Pansement du talon refait, plaie propre, pas de signe d'infection.", 26,
+             {{"temperature", 37.1}, {"pain", 2}});
+        if (created != 6)
+            note(sociale, "event", "circle", "Dossier APA déposé au conseil départemental ; visite d'évaluation prévue.", 8);
+    }
+    // Something to act on when the demo starts: a fall, seen by some and not by others.
+    auto mine = app.patients->Mine(infirmier, 10, "");
+    if (!mine.at("items").as_array().empty()) {
+        const std::string first(mine.at("items").as_array()[0].as_object().at("id").as_string());
+        app.alerts->RaiseByMember(infirmier, first, "chute", "urgente",
+                                  "Chute dans la salle de bain cette nuit, relevée par sa fille. Hématome à la hanche droite.",
+                                  {}, "");
+    }
+    std::ofstream out(app.cfg.insi_file.empty() ? app.cfg.data + "/insi.json" : app.cfg.insi_file);
+    out << boost::json::serialize(insi) << "\n";
+    return created;
+}
 
 }  // namespace
 
@@ -205,12 +296,14 @@ std::string LoadDemo(App& app) {
         app.db->Write([&](storage::Session& s) { auth::repo::SetStatus(s, id, "pending_approval", "", ""); });
     }
     std::filesystem::create_directories(app.cfg.data);
+    const int patients = LoadDemoPatients(app, accounts, structure_ids);
     {
         std::ofstream out(accounts_path);
         out << boost::json::serialize(accounts) << "\n";
     }
     std::string text = "Territoire de démonstration chargé : " + std::to_string(std::size(kStructures)) +
-                       " structures, 360 professionnels, " + std::to_string(accounts.size()) + " comptes.\n";
+                       " structures, 360 professionnels, " + std::to_string(accounts.size()) + " comptes, " +
+                       std::to_string(patients) + " patients suivis.\n";
     text += "Mot de passe de tous les comptes : " + std::string(kDemoPassword) + "\n";
     text += "Second facteur : ajoutez la clé TOTP dans une application d'authentification (ou oathtool --totp -b CLÉ).\n\n";
     for (const auto& a : accounts) {
