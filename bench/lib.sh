@@ -33,6 +33,13 @@ start_cordee() {
     CORDEE_DATA=$WORK/$name
     mkdir -p "$CORDEE_DATA"
     "$CORDEE" demo --data "$CORDEE_DATA" "$@" >"$WORK/$name.demo.log" 2>&1 || { cat "$WORK/$name.demo.log" >&2; exit 1; }
+    serve_cordee "$name" "$@"
+}
+
+# serve_cordee NAME [--database URL]: `cordee serve` on the existing $CORDEE_DATA (a restart keeps the data and
+# the sessions); the server inherits the environment. Sets CORDEE_URL, CORDEE_PID.
+serve_cordee() {
+    local name=$1; shift
     # No access log: the nginx baseline runs with `access_log off` too (like for like).
     "$CORDEE" serve --data "$CORDEE_DATA" --port 0 --access-log false "$@" >"$WORK/$name.log" 2>&1 &
     CORDEE_PID=$!
@@ -47,9 +54,18 @@ start_cordee() {
     [ -n "$CORDEE_URL" ] || { echo "bench: cordee did not start" >&2; cat "$WORK/$name.log" >&2; exit 1; }
 }
 
-# bearer_token DATA_DIR URL [ROLE]: password + TOTP login of a demo account.
+# bearer_token DATA_DIR URL [ROLE [INDEX]]: password + TOTP login of a demo account (INDEX among that role's
+# accounts in DATA/demo-accounts.json: professional 0 is the médecin, 1 the infirmier, 2 the assistante sociale).
 bearer_token() {
-    node "$BENCH_DIR/login.mjs" "$1" "$2" "${3:-professional}"
+    node "$BENCH_DIR/login.mjs" "$1" "$2" "${3:-professional}" "${4:-0}"
+}
+
+# demo_account_id DATA_DIR ROLE [INDEX]: the account id of that demo account.
+demo_account_id() {
+    node -e 'const [f, role, i] = process.argv.slice(1);
+        const a = JSON.parse(require("fs").readFileSync(f, "utf8")).filter((x) => x.role === role)[Number(i)];
+        if (!a) { console.error(`no demo ${role} #${i}`); process.exit(1); } console.log(a.account_id);' \
+        "$1/demo-accounts.json" "$2" "${3:-0}"
 }
 
 # start_pg NAME: a throw-away PostgreSQL (fsync=on, synchronous_commit=on); sets PG_URL (database postgres).

@@ -161,8 +161,12 @@ struct Server::Impl {
                 const auto path = target.substr(0, target.find('?'));
                 if (parser.get().method() == bhttp::verb::post && path.ends_with("/attachments"))
                     limit = std::max(limit, opt.max_upload_bytes);
+                // The parser checks Content-Length against the limit while reading the header, before we know the
+                // route: check it here, and let the limit apply to chunked bodies as they arrive.
                 parser.body_limit(static_cast<uint64_t>(limit));
-                std::tie(ec, n) = co_await bhttp::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+                const auto length = parser.content_length();
+                if (length && *length > static_cast<uint64_t>(limit)) ec = bhttp::error::body_limit;
+                else std::tie(ec, n) = co_await bhttp::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
             }
             if (ec) {
                 // Answer what the client can act on; silently close idle or broken connections.

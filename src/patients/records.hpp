@@ -52,9 +52,14 @@ public:
         auto out = db_.WriteValue([&](storage::Session& s) -> std::optional<R> {
             const Actor actor = patients::LoadActor(s, who.account_id, who.role, who.ip);
             const auto grant = Decide(s, actor, patient_id, need);
+            if (!grant) {
+                Audit(s, actor, patient_id, grant, action);
+                return std::nullopt;  // commit the refusal's audit entry, nothing else
+            }
+            std::optional<R> r(fn(s, actor, *grant));
+            // Last, so that the audit chain's lock (PostgreSQL) is held only until the commit.
             Audit(s, actor, patient_id, grant, action);
-            if (!grant) return std::nullopt;  // commit the refusal's audit entry, nothing else
-            return fn(s, actor, *grant);
+            return r;
         });
         if (!out) throw Denied();
         return std::move(*out);

@@ -22,6 +22,10 @@ import { DirectorySearch } from './pages/DirectorySearch';
 import { ProfessionalPage } from './pages/ProfessionalPage';
 import { StructurePage } from './pages/StructurePage';
 import { StructureManage } from './pages/StructureManage';
+import { MyPatients } from './pages/MyPatients';
+import { NewPatient } from './pages/NewPatient';
+import { PatientPage } from './pages/PatientPage';
+import { Alerts } from './pages/Alerts';
 import type { Role } from './api';
 
 /** Pages of routes with parameters receive them in order (`/annuaire/structures/:id` → params[0]). */
@@ -38,11 +42,15 @@ const routes: Record<string, RouteDef> = {
   '/approbations': { page: Approvals, auth: true, roles: ['operator', 'structure_admin'] },
   '/journal': { page: Journal, auth: true, roles: ['operator'] },
   '/annuaire': { page: DirectorySearch, auth: true },
+  '/patients': { page: MyPatients, auth: true },
+  '/patients/nouveau': { page: NewPatient, auth: true },
+  '/alertes': { page: Alerts, auth: true },
 };
 const patterns: [RegExp, RouteDef][] = [
   [/^\/annuaire\/professionnels\/([^/]+)$/, { page: ProfessionalPage, auth: true }],
   [/^\/annuaire\/structures\/([^/]+)$/, { page: StructurePage, auth: true }],
   [/^\/annuaire\/structures\/([^/]+)\/gestion$/, { page: StructureManage, auth: true }],
+  [/^\/patients\/([^/]+)$/, { page: PatientPage, auth: true }],
 ];
 
 function match(path: string): { def: RouteDef; params: string[] } | null {

@@ -30,9 +30,11 @@ export class ApiError extends Error {
   /** Seconds to wait, from Retry-After (429). */
   readonly retryAfter: number | null;
   readonly requestId: string | null;
+  /** The whole problem body, for problem types with extra members (e.g. `candidates` of possible-duplicate). */
+  readonly body: Record<string, unknown> | null;
 
   constructor(init: { status: number; type: string; title: string; detail?: string | null; errors?: FieldError[];
-    current?: unknown; retryAfter?: number | null; requestId?: string | null }) {
+    current?: unknown; retryAfter?: number | null; requestId?: string | null; body?: Record<string, unknown> | null }) {
     super(init.title);
     this.status = init.status;
     this.type = init.type;
@@ -42,6 +44,7 @@ export class ApiError extends Error {
     this.current = init.current;
     this.retryAfter = init.retryAfter ?? null;
     this.requestId = init.requestId ?? null;
+    this.body = init.body ?? null;
   }
   /** The message of the error tied to `field`, if the server named it. */
   fieldError(field: string): string | undefined {
@@ -83,6 +86,7 @@ async function toError(res: Response): Promise<ApiError> {
     current: body?.current,
     retryAfter: Number.isFinite(ra) && ra > 0 ? ra : null,
     requestId: typeof body?.request_id === 'string' ? body.request_id : null,
+    body: body && typeof body === 'object' && !Array.isArray(body) ? body : null,
   });
 }
 
@@ -137,3 +141,45 @@ export const post = <T>(path: string, body?: unknown, opts?: RequestOptions) => 
 export const put = <T>(path: string, body?: unknown, opts?: RequestOptions) => request<T>('PUT', path, { ...opts, body });
 export const patch = <T>(path: string, body?: unknown, opts?: RequestOptions) => request<T>('PATCH', path, { ...opts, body });
 export const del = <T>(path: string, opts?: RequestOptions) => request<T>('DELETE', path, opts);
+
+/**
+ * Sends a file as the raw request body (no JSON), with upload progress: fetch() cannot report it, so this
+ * one call uses XMLHttpRequest. Same cookie, CSRF header and problem+json mapping as request().
+ */
+export function upload<T>(path: string, file: Blob, opts: { query?: RequestOptions['query']; onProgress?: (sent: number, total: number) => void;
+  signal?: AbortSignal } = {}): Promise<T> {
+  let url = BASE + path;
+  if (opts.query) {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(opts.query)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+    const s = q.toString();
+    if (s) url += (url.includes('?') ? '&' : '?') + s;
+  }
+  return new Promise<T>((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', url);
+    xhr.withCredentials = true;
+    xhr.setRequestHeader('Accept', 'application/json, application/problem+json');
+    xhr.setRequestHeader('Content-Type', file.type || 'application/octet-stream');
+    const csrf = csrfCookie() ?? lastCsrf;
+    if (csrf) xhr.setRequestHeader('X-CSRF-Token', csrf);
+    xhr.upload.onprogress = (e) => { if (e.lengthComputable) opts.onProgress?.(e.loaded, e.total); };
+    xhr.onload = async () => {
+      if (xhr.status >= 200 && xhr.status < 300) {
+        try { resolve((xhr.responseText ? JSON.parse(xhr.responseText) : undefined) as T); }
+        catch { reject(new ApiError({ status: xhr.status, type: 'unknown', title: t.problems.unknown })); }
+        return;
+      }
+      const headers = new Headers();
+      const ra = xhr.getResponseHeader('Retry-After');
+      if (ra) headers.set('Retry-After', ra);
+      const err = await toError(new Response(xhr.responseText, { status: xhr.status < 200 ? 500 : xhr.status, headers }));
+      if (xhr.status === 401 && (err.type === 'unauthenticated' || err.type === 'session-expired')) onUnauthenticated?.(err);
+      reject(err);
+    };
+    xhr.onerror = () => reject(new ApiError({ status: 0, type: 'network', title: t.problems.network, detail: t.problems.networkDetail }));
+    xhr.onabort = () => reject(new DOMException('Aborted', 'AbortError'));
+    opts.signal?.addEventListener('abort', () => xhr.abort());
+    xhr.send(file);
+  });
+}

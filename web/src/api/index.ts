@@ -1,9 +1,12 @@
 // Every endpoint the app calls, typed. Pages import from here, never fetch() directly.
-import { get, post, put, patch, del, rememberCsrf } from './client';
+import { get, post, put, patch, del, rememberCsrf, upload } from './client';
 import type {
   AuditPage, AuditVerify, CapacityHistory, CapacityType, CapacityUnit, DirActivity, DirActivityInput, DirCapacity,
   DirProfessional, DirSearch, DirSearchQuery, DirStructure, Enrolment, EnrolmentRequest, Favorite, LoginStep, Me, Portal, Role, RppsEntry,
   SessionOpened, Structure, TotpEnrolled, TotpEnrolment,
+  AccessLogPage, AlertInput, Attachment, BreakGlass, CircleMember, CircleMemberInput, CursorPage, EntryKind, IdentityDocument,
+  InformedHow, MyPatient, NotebookEntry, NotebookInput, Patient, PatientAlert, PatientInput, PatientSearchQuery, PatientSummary,
+  TimelineItem, TimelineKind,
 } from './types';
 
 export { ApiError, isApiError, setUnauthenticatedHandler } from './client';
@@ -51,4 +54,52 @@ export const api = {
   audit: (q: { action?: string; actor?: string; outcome?: string; before?: number | null; limit?: number }) =>
     get<AuditPage>('/audit', { query: { ...q, limit: q.limit ?? 50 } }),
   auditVerify: () => get<AuditVerify>('/audit/verify'),
+
+  // Patients (docs/patients.md).
+  myPatients: (cursor?: string | null, limit = 50) => get<CursorPage<MyPatient>>('/patients/mine', { query: { cursor, limit } }),
+  searchPatients: (q: PatientSearchQuery, signal?: AbortSignal) =>
+    get<{ items: PatientSummary[] }>('/patients', { query: q as Record<string, string | undefined>, signal }),
+  createPatient: (body: PatientInput, key: string) => post<Patient>('/patients', body, { headers: { 'Idempotency-Key': key } }),
+  patient: (id: string) => get<Patient>(`/patients/${P(id)}`),
+  validateIdentity: (id: string, document: IdentityDocument) => post<Patient>(`/patients/${P(id)}/validate`, { document }),
+  qualifyIdentity: (id: string) => post<Patient>(`/patients/${P(id)}/qualify`, {}),
+  breakGlass: (id: string, reason: string) => post<BreakGlass>(`/patients/${P(id)}/break-glass`, { reason }),
+  accessLog: (id: string, before?: number | null, limit = 50) =>
+    get<AccessLogPage>(`/patients/${P(id)}/access-log`, { query: { before, limit } }),
+
+  circle: (id: string) => get<{ items: CircleMember[] }>(`/patients/${P(id)}/circle`),
+  addMember: (id: string, body: CircleMemberInput, key: string) =>
+    post<CircleMember>(`/patients/${P(id)}/circle`, body, { headers: { 'Idempotency-Key': key } }),
+  updateMember: (id: string, m: Pick<CircleMember, 'id' | 'version'>, body: { role?: string; end?: string; referent?: true }) =>
+    patch<CircleMember>(`/patients/${P(id)}/circle/${P(m.id)}`, body, { headers: { 'If-Match': String(m.version) } }),
+  recordInformation: (id: string, memberId: string, how: InformedHow) =>
+    post<CircleMember>(`/patients/${P(id)}/circle/${P(memberId)}/information`, { how }),
+  recordOpposition: (id: string, memberId: string, how: InformedHow, reason?: string) =>
+    post<CircleMember>(`/patients/${P(id)}/circle/${P(memberId)}/opposition`, reason ? { how, reason } : { how }),
+
+  notebook: (id: string, q: { kind?: EntryKind | ''; cursor?: string | null; limit?: number } = {}) =>
+    get<CursorPage<NotebookEntry>>(`/patients/${P(id)}/notebook`, { query: { ...q, limit: q.limit ?? 30 } }),
+  writeEntry: (id: string, body: NotebookInput, key: string) =>
+    post<NotebookEntry>(`/patients/${P(id)}/notebook`, body, { headers: { 'Idempotency-Key': key } }),
+  correctEntry: (id: string, entry: Pick<NotebookEntry, 'id' | 'version'>, body: NotebookInput) =>
+    post<NotebookEntry>(`/patients/${P(id)}/notebook/${P(entry.id)}/corrections`, body, { headers: { 'If-Match': String(entry.version) } }),
+  uploadAttachment: (id: string, file: File, onProgress?: (sent: number, total: number) => void, signal?: AbortSignal) =>
+    upload<Attachment>(`/patients/${P(id)}/attachments`, file, { query: { name: file.name }, onProgress, signal }),
+  attachmentUrl: (id: string, attachmentId: string) => `/api/v1/patients/${P(id)}/attachments/${P(attachmentId)}`,
+
+  patientAlerts: (id: string, state: 'open' | 'all' = 'all') => get<{ items: PatientAlert[] }>(`/patients/${P(id)}/alerts`, { query: { state } }),
+  raiseAlert: (id: string, body: AlertInput, key: string) =>
+    post<PatientAlert>(`/patients/${P(id)}/alerts`, body, { headers: { 'Idempotency-Key': key } }),
+  acknowledgeAlert: (id: string, alertId: string) => post<PatientAlert>(`/patients/${P(id)}/alerts/${P(alertId)}/ack`, {}),
+  openAlerts: () => get<{ items: PatientAlert[]; count?: number }>('/alerts', { query: { state: 'open' } }),
+
+  timeline: (id: string, q: { kind?: TimelineKind | ''; cursor?: string | null; limit?: number } = {}) =>
+    get<CursorPage<TimelineItem>>(`/patients/${P(id)}/timeline`, { query: { ...q, limit: q.limit ?? 30 } }),
 };
+
+function P(s: string) { return encodeURIComponent(s); }
+
+/** A fresh idempotency key (one per thing the user means to create; replays reuse it). */
+export function newKey(): string {
+  return (crypto as Crypto & { randomUUID?: () => string }).randomUUID?.() ?? `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+}

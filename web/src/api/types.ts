@@ -50,7 +50,11 @@ export interface Enrolment {
 }
 
 export interface PortalService { key: string; available: boolean; count: number | null }
-export interface Portal { services: PortalService[]; counters: { pending_enrolments: number; favorites: number } }
+export interface Portal {
+  services: PortalService[]; counters: { pending_enrolments: number; favorites: number };
+  /** Alerts not yet acknowledged by the caller (docs/patients.md); absent on older servers. */
+  open_alerts?: number;
+}
 
 export interface Favorite { id: string; label: string; url: string; created_at: string }
 
@@ -128,3 +132,103 @@ export interface RppsEntry {
   profession_code: string; profession_label: string; specialty?: string | null;
   sites: { structure_id?: string | null; site_name?: string | null; commune?: string | null }[];
 }
+
+// Patients, care circles, notebook, alerts, timeline, access log (docs/patients.md).
+export type IdentityStatus = 'provisoire' | 'recuperee' | 'validee' | 'qualifiee';
+export type Sex = 'F' | 'M' | 'I';
+export type AccessVia = 'member' | 'break_glass' | 'operator';
+export interface PatientFlags { douteuse: boolean; fictive: boolean; homonyme: boolean }
+export interface PatientAccess {
+  via: AccessVia; clinical: boolean; health: boolean; referent: boolean; break_glass_until: string | null;
+}
+export interface Patient {
+  id: string; birth_name: string; birth_first_names: string; first_name: string;
+  used_name: string | null; used_first_name: string | null;
+  /** YYYY-MM-DD, with 00 for an unknown day or month. */
+  birth_date: string; sex: Sex; birthplace_code: string | null;
+  identity_status: IdentityStatus; flags: PatientFlags;
+  /** Only when identity_status is qualifiee. */
+  ins: { matricule: string; oid: string; kind: string } | null;
+  phone: string | null; address: string | null; version: number | string; created_at: string;
+  status: 'active' | 'merged'; merged_into: string | null;
+  access: PatientAccess;
+}
+export interface PatientInput {
+  birth_name: string; birth_first_names: string; first_name?: string; used_name?: string; used_first_name?: string;
+  birth_date: string; sex: Sex; birthplace_code?: string; identity_status?: 'provisoire' | 'recuperee';
+  flags?: Partial<PatientFlags>; phone?: string; address?: string; creator_role?: CircleRole;
+  confirm_not_duplicate?: boolean;
+}
+export interface DuplicateCandidate {
+  id: string; birth_name: string; used_name: string | null; first_name: string; birth_date: string; sex: Sex;
+  birthplace_code: string | null; access: 'member' | 'none'; reason: 'ins' | 'traits';
+}
+export interface PatientSummary {
+  id: string; birth_name: string; used_name: string | null; first_name: string; birth_date: string; sex: Sex;
+  identity_status: IdentityStatus; access: AccessVia | 'none';
+}
+export interface MyPatient extends PatientSummary {
+  role: CircleRole | string; referent: boolean; last_activity_at: string | null; unread: number; open_alerts: number;
+}
+export interface PatientSearchQuery { q?: string; birth_date?: string; ins?: string }
+export type IdentityDocument = 'cni' | 'passeport' | 'titre_sejour' | 'livret_famille' | 'acte_naissance';
+
+export type CircleRole = 'medecin_traitant' | 'medecin_specialiste' | 'infirmier' | 'pharmacien' | 'kinesitherapeute'
+  | 'sage_femme' | 'aide_soignant' | 'aide_a_domicile' | 'assistante_sociale' | 'coordinateur' | 'psychologue'
+  | 'structure' | 'proche_aidant' | 'autre';
+export type InformedHow = 'oral' | 'ecrit' | 'courrier' | 'autre';
+export interface CircleMember {
+  id: string; kind: 'account' | 'professional' | 'structure' | 'contact';
+  account_id: string | null; professional_id: string | null; structure_id: string | null;
+  display_name: string; profession: string | null; role: CircleRole | string; referent: boolean;
+  start: string; end: string | null; status: 'active' | 'ended' | 'future' | 'opposed';
+  informed: { at: string; by: string | null; how: InformedHow | string } | null;
+  opposition: { at: string; by: string | null; how: InformedHow | string; reason: string | null } | null;
+  contact?: { name: string; phone?: string | null; relation?: string | null } | null;
+  added_by: string | null; added_at: string; version: number | string;
+}
+export interface CircleMemberInput {
+  account_id?: string; professional_id?: string; structure_id?: string;
+  contact?: { name: string; phone?: string; relation?: string };
+  role: CircleRole; start?: string; end?: string; referent?: boolean;
+}
+
+export type EntryKind = 'observation' | 'transmission' | 'visit' | 'event' | 'document';
+export type Visibility = 'circle' | 'health' | 'structure';
+export type VitalKey = 'systolic' | 'diastolic' | 'heart_rate' | 'temperature' | 'spo2' | 'weight' | 'glycemia' | 'pain';
+export type Vitals = Partial<Record<VitalKey, number>>;
+export interface Attachment { id: string; name: string; mime: string; size: number }
+export interface NotebookEntry {
+  id: string; kind: EntryKind; visibility: Visibility;
+  author: { account_id: string; name: string; profession: string | null; structure_id: string | null; structure_name: string | null };
+  fact_at: string; written_at: string; body: string; vitals: Vitals | null; attachments: Attachment[];
+  version: number; supersedes: string | null;
+  previous: { id: string; body: string; vitals: Vitals | null; written_at: string; version: number }[];
+}
+export interface NotebookInput {
+  kind?: EntryKind; visibility?: Visibility; body: string; fact_at?: string; vitals?: Vitals; attachments?: string[];
+  structure_id?: string;
+}
+export interface CursorPage<T> { items: T[]; next_cursor: string | null }
+
+export type AlertKind = 'chute' | 'aggravation' | 'hospitalisation' | 'visite_manquee' | 'bris_de_glace' | 'autre';
+export type AlertSeverity = 'info' | 'importante' | 'urgente';
+export interface PatientAlert {
+  id: string; kind: AlertKind; severity: AlertSeverity; body: string; source: 'member' | 'rule';
+  raised_by: { account_id: string | null; name: string } | null; created_at: string;
+  recipients: { account_id: string; name: string; acknowledged_at: string | null }[];
+  for_me: boolean; acknowledged_by_me: boolean; patient: { id: string; name: string };
+}
+export interface AlertInput { kind: AlertKind; severity?: AlertSeverity; body: string; recipients?: string[] }
+
+export type TimelineKind = 'notebook' | 'alert' | 'circle' | 'identity' | 'access';
+export interface TimelineItem {
+  id: string; at: string; kind: TimelineKind | string; action: string; author: { account_id: string | null; name: string } | null;
+  summary: string; ref_id: string | null; visibility: Visibility | null;
+}
+export interface BreakGlass { id: string; until: string; reason: string }
+export interface AccessLogItem {
+  seq: number; at: string; actor: { account_id: string | null; name: string; profession: string | null } | null;
+  action: string; outcome: string; via: AccessVia | string | null; reason: string | null;
+}
+export interface AccessLogPage { items: AccessLogItem[]; next_before: number | null }

@@ -36,6 +36,7 @@ export function Header() {
         <nav class="main-nav" aria-label={t.app.mainNav}>
           <ul>
             <NavLink href="/" label={t.nav.home} />
+            <NavLink href="/patients" label={t.nav.patients} />
             <NavLink href="/annuaire" label={t.nav.directory} />
             <NavLink href="/profil" label={t.nav.profile} />
             {isApprover.value && <NavLink href="/approbations" label={t.nav.approvals} />}

@@ -28,9 +28,15 @@ export function Portal() {
   const [problem, setProblem] = useState<ApiError | null>(null);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [status, setStatus] = useState<string | null>(null);
+  const [openAlerts, setOpenAlerts] = useState<number | null>(null);
 
   useEffect(() => {
-    api.portal().then(setPortal).catch((e) => setLoadError(isApiError(e) ? e : null));
+    api.portal().then((p) => {
+      setPortal(p);
+      // Older servers have no open_alerts in the portal: ask the alerts list (operators get none).
+      if (typeof p.open_alerts === 'number') setOpenAlerts(p.open_alerts);
+      else if (user.role !== 'operator') api.openAlerts().then((r) => setOpenAlerts(r.count ?? r.items.length)).catch(() => setOpenAlerts(null));
+    }).catch((e) => setLoadError(isApiError(e) ? e : null));
     api.favorites().then((r) => setFavs(r.items)).catch(() => setFavs([]));
   }, []);
 
@@ -65,11 +71,17 @@ export function Portal() {
   return (
     <Page title={t.portal.title} heading={<span data-testid="greeting">{t.portal.greeting(`${user.first_name} ${user.last_name}`)}</span>} intro={t.portal.intro}>
       {loadError && <div class="error-summary" role="alert"><h2 class="error-summary__title">{loadError.title}</h2><p>{loadError.detail}</p></div>}
-      {isApprover.value && portal && (
+      {portal && (isApprover.value || openAlerts !== null) && (
         <section class="card counters" aria-labelledby="counters-title">
           <h2 id="counters-title">{t.portal.countersTitle}</h2>
-          <p class="counter" data-testid="pending-count"><strong>{t.portal.pendingEnrolments(pending)}</strong></p>
-          {pending > 0 && <p><a href="/approbations">{t.portal.seeApprovals}</a></p>}
+          {openAlerts !== null && (<>
+            <p class="counter" data-testid="open-alerts-count"><strong>{t.portal.openAlerts(openAlerts)}</strong></p>
+            {openAlerts > 0 && <p><a href="/alertes">{t.portal.seeAlerts}</a></p>}
+          </>)}
+          {isApprover.value && (<>
+            <p class="counter" data-testid="pending-count"><strong>{t.portal.pendingEnrolments(pending)}</strong></p>
+            {pending > 0 && <p><a href="/approbations">{t.portal.seeApprovals}</a></p>}
+          </>)}
         </section>
       )}
       <section aria-labelledby="services-title">
@@ -77,8 +89,8 @@ export function Portal() {
         {!portal && !loadError ? <Loading /> : (
           <ul class="tiles">
             {services.map((s0) => {
-              // The directory pages exist in this app: its tile is a link even if the server still says otherwise.
-              const s = s0.key === 'directory' ? { ...s0, available: true } : s0;
+              // The directory and patient pages exist in this app: their tiles are links even if the server still says otherwise.
+              const s = s0.key === 'directory' || s0.key === 'patients' ? { ...s0, available: true } : s0;
               const txt = t.portal.services[s.key] ?? { name: s.key, desc: '' };
               const inner = (<>
                 <span class="tile__icon"><ServiceIcon name={s.key} /></span>
