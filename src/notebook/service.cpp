@@ -1,6 +1,7 @@
 #include "notebook/service.hpp"
 
 #include "common/errors.hpp"
+#include "notebook/image.hpp"
 #include "common/ids.hpp"
 #include "common/time.hpp"
 #include "patients/timeline.hpp"
@@ -222,16 +223,17 @@ json::object NotebookService::Upload(const auth::Principal& p, const std::string
                                      const std::string& bytes) {
     const std::string name = CleanFileName(raw_name);
     const Checked c = CheckContent(bytes, name);
+    const std::string stored = c.mime == "image/png" ? ReencodePng(bytes) : c.mime == "image/jpeg" ? ReencodeJpeg(bytes) : bytes;
     // Bytes first (idempotent by hash), then the record: a crash in between leaves an unreferenced file, never a
     // record without its bytes.
-    const std::string sha = blobs_.Put(bytes);
+    const std::string sha = blobs_.Put(stored);
     return records_.Write(p, patient_id, Need::kClinical, "attachment.upload", [&](storage::Session& s, const Actor& a,
                                                                                    const Grant& g) {
         const std::string id = NewUuidV7();
         s.Queue("INSERT INTO attachments (id, patient_id, sha256, name, mime, size, uploaded_by, uploaded_at) VALUES (?, ?, "
                 "?, ?, ?, ?, ?, ?)",
-                {id, g.patient_id, sha, name, c.mime, static_cast<int64_t>(bytes.size()), a.account_id, NowMicros()});
-        return json::object{{"id", id}, {"name", name}, {"mime", c.mime}, {"size", static_cast<int64_t>(bytes.size())}};
+                {id, g.patient_id, sha, name, c.mime, static_cast<int64_t>(stored.size()), a.account_id, NowMicros()});
+        return json::object{{"id", id}, {"name", name}, {"mime", c.mime}, {"size", static_cast<int64_t>(stored.size())}};
     });
 }
 

@@ -129,3 +129,45 @@ TEST_CASE("attachments: the type comes from the bytes; active content and markup
     CHECK(notebook::CleanFileName("a\"b;c\r\n.pdf") == "abc.pdf");
     CHECK(notebook::CleanFileName("...") == "document");
 }
+
+#include "notebook/image.hpp"
+
+#include <png.h>
+#include <turbojpeg.h>
+
+TEST_CASE("images are re-encoded: what follows or hides in the file is dropped, huge pictures are refused") {
+    // A 4×3 PNG made with libpng, then a script appended after its end (a polyglot file).
+    png_image img{};
+    img.version = PNG_IMAGE_VERSION;
+    img.width = 4;
+    img.height = 3;
+    img.format = PNG_FORMAT_RGBA;
+    std::vector<png_byte> px(PNG_IMAGE_SIZE(img), 200);
+    png_alloc_size_t size = 0;
+    REQUIRE(png_image_write_to_memory(&img, nullptr, &size, 0, px.data(), 0, nullptr));
+    std::string png(size, '\0');
+    REQUIRE(png_image_write_to_memory(&img, png.data(), &size, 0, px.data(), 0, nullptr));
+    png.resize(size);
+    const std::string polyglot = png + "<script>alert(1)</script>";
+    const std::string clean = notebook::ReencodePng(polyglot);
+    CHECK(clean.find("<script>") == std::string::npos);
+    CHECK(clean.substr(1, 3) == "PNG");
+    CHECK_THROWS_AS(notebook::ReencodePng(png.substr(0, 20)), Error);
+
+    tjhandle enc = tjInitCompress();
+    unsigned char* jpg = nullptr;
+    unsigned long jsize = 0;
+    std::vector<unsigned char> rgb(8 * 8 * 3, 120);
+    REQUIRE(tjCompress2(enc, rgb.data(), 8, 0, 8, TJPF_RGB, &jpg, &jsize, TJSAMP_420, 90, 0) == 0);
+    std::string jpeg(reinterpret_cast<char*>(jpg), jsize);
+    tjFree(jpg);
+    tjDestroy(enc);
+    const std::string jclean = notebook::ReencodeJpeg(jpeg + "PK\x03\x04 hidden zip");
+    CHECK(jclean.find("hidden zip") == std::string::npos);
+    CHECK(static_cast<unsigned char>(jclean[0]) == 0xFF);
+    // A header claiming 60,000 × 60,000 pixels is refused before any allocation.
+    std::string huge = png;
+    huge[16] = 0, huge[17] = 0, huge[18] = '\xEA', huge[19] = '\x60';  // width 60000
+    huge[20] = 0, huge[21] = 0, huge[22] = '\xEA', huge[23] = '\x60';  // height 60000
+    CHECK_THROWS_AS(notebook::ReencodePng(huge), Error);
+}
