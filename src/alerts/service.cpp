@@ -104,8 +104,10 @@ std::pair<int, std::string> AlertService::RaiseByMember(const auth::Principal& p
             }
             std::vector<std::string> accounts;
             for (const auto& m : members) {
-                auto row = s.One("SELECT 1 FROM circle_members WHERE id = ? AND patient_id = ?", {m, g.patient_id});
-                if (!row) throw Invalid("recipients", "un destinataire ne fait pas partie du cercle de soins");
+                auto row = s.One("SELECT 1 FROM circle_members WHERE id = ? AND patient_id = ? AND start_at <= ? AND "
+                                 "(end_at IS NULL OR end_at > ?) AND opposed_at IS NULL",
+                                 {m, g.patient_id, NowMicros(), NowMicros()});
+                if (!row) throw Invalid("recipients", "un destinataire n'est pas (ou plus) membre actif du cercle de soins");
                 for (auto& acc : patients::AccountsOfMember(s, m))
                     if (acc != actor.account_id) accounts.push_back(acc);
             }

@@ -400,6 +400,21 @@ ImportSummary ImportRpps(storage::Database& db, const std::string& path, std::os
     db.Write([&](storage::Session& s) {
         // One row per professional: later groups of an identifier were refused above.
         const char* grouped = "staging_rpps_professionals";
+        // A professional entered locally (before the national file had them) is adopted, not duplicated: the file's
+        // data goes into that row, so that accounts and care circles pointing at it keep their link. Such rows are
+        // few: the set is built once and each staged row probes it.
+        const int64_t remapped = s.Exec(
+            "UPDATE staging_rpps_professionals SET professional_id = (SELECT p.id FROM professionals p WHERE "
+            "p.national_id = staging_rpps_professionals.national_id) WHERE national_id IN (SELECT national_id FROM "
+            "professionals WHERE (source = 'local' OR adopted = 1) AND national_id IS NOT NULL)");
+        if (remapped > 0) {
+            s.Exec("UPDATE staging_rpps SET professional_id = (SELECT g.professional_id FROM staging_rpps_professionals g "
+                   "WHERE g.grp = staging_rpps.grp) WHERE grp IN (SELECT g.grp FROM staging_rpps_professionals g JOIN "
+                   "professionals p ON p.id = g.professional_id AND (p.source = 'local' OR p.adopted = 1))");
+            sum.adopted = s.Exec("UPDATE professionals SET adopted = 1 WHERE source = 'local' AND id IN (SELECT professional_id "
+                                 "FROM staging_rpps_professionals WHERE professional_id IN (SELECT id FROM professionals "
+                                 "WHERE source = 'local'))");
+        }
         // Activities of professionals whose lines changed are replaced.
         s.Exec(std::string("DELETE FROM professional_activities WHERE professional_id IN (SELECT g.professional_id FROM ") +
                grouped + " g JOIN professionals p ON p.id = g.professional_id WHERE p.import_hash IS NULL OR "
@@ -436,6 +451,9 @@ ImportSummary ImportRpps(storage::Database& db, const std::string& path, std::os
                "professional_activities a WHERE a.id = sa.activity_id)");
         FinishMerge(s, "rpps", {"staging_rpps", "staging_rpps_professionals"}, sum);
     });
+    if (sum.adopted > 0)
+        err << "rpps: " << sum.adopted << " professionnel(s) saisi(s) localement désormais décrit(s) par le fichier national "
+            << "(même identifiant, fiche conservée)\n";
     return sum;
 }
 

@@ -13,6 +13,7 @@ namespace cordee::directory {
 
 struct ImportSummary {
     int64_t read = 0, created = 0, updated = 0, deactivated = 0, rejected = 0;
+    int64_t adopted = 0;  // local entries the national file now describes (counted in updated too)
 };
 
 // Throws cordee::Error (with a French message) when the file cannot be used at all; then nothing changed.

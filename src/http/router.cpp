@@ -89,6 +89,11 @@ void Router::Add(std::string method, std::string pattern, Handler handler, Runs 
     routes_.push_back(std::move(r));
 }
 
+void Router::AddUpload(std::string method, std::string pattern, Handler handler) {
+    Add(std::move(method), std::move(pattern), std::move(handler), Runs::kWorker);
+    routes_.back().raw_body = true;
+}
+
 Router::Match Router::Find(std::string_view method, std::string_view path) const {
     Match m;
     const auto segs = Split(path);
@@ -164,7 +169,7 @@ Response Dispatch(const Router::Match& match, Request& req) {
             e.WithHeader("Allow", allow);
             throw e;
         }
-        if (!req.body.empty() && !IsJsonContentType(req.Header("content-type"))) {
+        if (!req.body.empty() && !match.route->raw_body && !IsJsonContentType(req.Header("content-type"))) {
             throw Error(415, "unsupported-media-type", "Format non pris en charge",
                         "Le corps de la requête doit être en JSON (Content-Type: application/json).");
         }

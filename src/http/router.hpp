@@ -58,6 +58,7 @@ struct Route {
     std::vector<std::string> segments;
     Handler handler;
     Runs runs;
+    bool raw_body = false;  // takes a file as it is (any Content-Type, the upload size limit)
 };
 
 class Router {
@@ -65,6 +66,8 @@ public:
     // By default GET runs inline and every other method on the worker pool.
     void Add(std::string method, std::string pattern, Handler handler);
     void Add(std::string method, std::string pattern, Handler handler, Runs runs);
+    // A route that receives a file as its body (on the worker pool): not JSON, up to max_upload_bytes.
+    void AddUpload(std::string method, std::string pattern, Handler handler);
 
     struct Match {
         const Route* route = nullptr;

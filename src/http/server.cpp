@@ -132,7 +132,8 @@ struct Server::Impl {
         out.set("X-Frame-Options", "DENY");
         out.set("Cross-Origin-Opener-Policy", "same-origin");
         out.set("Permissions-Policy", "camera=(), microphone=(), payment=(), usb=()");
-        out.set("Content-Security-Policy",
+        if (out.find("Content-Security-Policy") == out.end())
+            out.set("Content-Security-Policy",
                 "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
                 "connect-src 'self'; font-src 'self'; manifest-src 'self'; worker-src 'self'; object-src 'none'; "
                 "base-uri 'self'; form-action 'self'; frame-ancestors 'none'");
@@ -157,14 +158,16 @@ struct Server::Impl {
             auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
             int64_t limit = opt.max_body_bytes;
             if (!ec) {
-                const auto target = parser.get().target();
-                const auto path = target.substr(0, target.find('?'));
-                if (parser.get().method() == bhttp::verb::post && path.ends_with("/attachments"))
-                    limit = std::max(limit, opt.max_upload_bytes);
-                // The parser checks Content-Length against the limit while reading the header, before we know the
-                // route: check it here, and let the limit apply to chunked bodies as they arrive.
-                parser.body_limit(static_cast<uint64_t>(limit));
+                // The parser checks Content-Length against the limit while reading the header, before the route is
+                // known: a larger body is allowed only by a route that takes files (Router::AddUpload).
                 const auto length = parser.content_length();
+                if (length && *length > static_cast<uint64_t>(limit)) {
+                    const auto target = parser.get().target();
+                    const auto match = router.Find(std::string(parser.get().method_string()),
+                                                   std::string(target.substr(0, target.find('?'))));
+                    if (match.route && match.route->raw_body) limit = std::max(limit, opt.max_upload_bytes);
+                }
+                parser.body_limit(static_cast<uint64_t>(limit));
                 if (length && *length > static_cast<uint64_t>(limit)) ec = bhttp::error::body_limit;
                 else std::tie(ec, n) = co_await bhttp::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
             }

@@ -17,7 +17,7 @@ struct ServerOptions {
     int worker_threads = 32;
     std::string tls_cert, tls_key;
     int64_t max_body_bytes = 1 << 20;
-    // File uploads (POST to a path ending in /attachments) may be larger than other bodies.
+    // Routes that take files (Router::AddUpload) accept bodies up to this size.
     int64_t max_upload_bytes = 10LL << 20;
     bool access_log = true;
     int drain_seconds = 10;

@@ -140,9 +140,10 @@ void RegisterRoutes(http::Router& r, NotebookService& notebook, auth::AuthServic
         return http::Response::Json(201, notebook.Correct(p, id, entry, version, e));
     });
 
-    r.Add("POST", "/api/v1/patients/{id}/attachments", [&](http::Request& req) {
+    r.AddUpload("POST", "/api/v1/patients/{id}/attachments", [&](http::Request& req) {
         auto p = auth::RequireAccount(auth, req);
         const std::string& id = patients::IdParam(req, "id");
+        if (req.Query("name").empty()) throw Invalid("name", "le nom du fichier est obligatoire (?name=compte-rendu.pdf)");
         if (static_cast<int64_t>(req.body.size()) > kMaxAttachmentBytes)
             throw Error(413, "payload-too-large", "Fichier trop volumineux", "Un fichier joint fait 10 Mio au plus.");
         return http::Response::Json(201, notebook.Upload(p, id, req.Query("name").substr(0, 400), req.body));

@@ -33,6 +33,8 @@ public:
             log::Warn("insi simulator file unreadable", {{"path", path_}, {"error", e.what()}});
             return {};
         }
+        // A list of identities, or an object holding it under "identities".
+        if (doc.is_object() && doc.as_object().contains("identities")) doc = doc.as_object().at("identities");
         if (!doc.is_array()) return {};
         InsiAnswer close;
         for (const auto& v : doc.as_array()) {

@@ -27,6 +27,7 @@ public:
 
 // File format: [{"matricule":"2480351454001 12","oid":"1.2.250.1.213.1.4.8","birth_name":"DUPONT",
 // "birth_first_names":"Marie Louise","sex":"F","birth_date":"1948-03-12","birthplace_code":"51454"}, …]
+// (or the same list under {"identities": […]}).
 std::unique_ptr<InsiClient> MakeSimulatedInsi(std::string path);
 
 }  // namespace cordee::patients

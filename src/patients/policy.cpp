@@ -10,8 +10,8 @@
 namespace cordee::patients {
 
 bool IsHealthProfession(std::string_view code) {
-    static constexpr std::array<std::string_view, 24> kHealth = {
-        "10", "21", "40", "50", "60", "69", "70", "80", "81", "82", "83", "84", "85", "86",
+    static constexpr std::array<std::string_view, 23> kHealth = {
+        "10", "21", "40", "50", "60", "70", "80", "81", "82", "83", "84", "85", "86",
         "91", "92", "93", "94", "95", "96", "97", "98", "AS", "AP"};
     return std::find(kHealth.begin(), kHealth.end(), code) != kHealth.end();
 }

@@ -364,3 +364,25 @@ test('re-import: updated and deactivated counts, the one who left still readable
   assert.equal(epernay.active, true, 'a structure still in the file stays active');
 });
 
+
+test('a professional entered locally whose number then appears in the RPPS file is adopted: same id, national data, no twin', async () => {
+  const { sql } = await import('../lib/flows.mjs');
+  const { readFileSync, writeFileSync, mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const db2 = freshDatabase();
+  runCli(['demo'], db2);
+  const [localId, nationalId] = sql(db2, "SELECT id, national_id FROM professionals WHERE source = 'local' ORDER BY id LIMIT 1")
+    .trim().split('|');
+  assert.match(nationalId, /^819\d{9}$/, 'the demo numbers start with 19');
+  // MARTIN Ghislain (2 lines) now carries the local professional's number.
+  const file = join(mkdtempSync(join(tmpdir(), 'cordee-adopt-')), 'rpps.txt');
+  writeFileSync(file, readFileSync(fx('rpps.txt'), 'utf8').replaceAll('|10000000011|810000000011|', `|${nationalId.slice(1)}|${nationalId}|`));
+  const r = importCli('rpps', file, db2);
+  assertImported(r, { kind: 'rpps', read: 19, created: 16, updated: 1, deactivated: 0, rejected: 0 }, 'adoption');
+  assert.match(r.stderr, /1 professionnel\(s\) saisi\(s\) localement/);
+  const row = sql(db2, `SELECT id, last_name, first_name, source, (SELECT COUNT(*) FROM professional_activities a WHERE a.professional_id = p.id) FROM professionals p WHERE national_id = '${nationalId}'`).trim();
+  assert.equal(row, `${localId}|MARTIN|Ghislain|rpps|2`, 'the local row holds the national data and both activities');
+  // Importing again changes nothing and adopts nothing more.
+  const again = importCli('rpps', file, db2);
+  assertImported(again, { kind: 'rpps', read: 19, created: 0, updated: 0, deactivated: 0, rejected: 0 }, 're-import');
+});
