@@ -5,10 +5,14 @@
 
 #include <boost/json.hpp>
 
+#include <functional>
+#include <thread>
+
 namespace cordee::audit {
 namespace {
 
-constexpr int64_t kAuditLock = 7302;
+constexpr int64_t kAuditLock = 7302;  // + 1 + lane
+constexpr int64_t kPostgresLanes = 16;
 const std::string kGenesis(64, '0');
 
 }  // namespace
@@ -32,68 +36,103 @@ std::string EntryHash(const std::string& prev_hash, int64_t seq, int64_t at, con
     return crypto::Sha256Hex(buf);
 }
 
+namespace {
+
+// PostgreSQL: a lane per worker thread (16 lanes), so that two transactions rarely share one; SQLite: lane 0.
+int64_t LaneOf(const storage::Session& s) {
+    if (s.dialect() == storage::Dialect::kSqlite) return 0;
+    return static_cast<int64_t>(std::hash<std::thread::id>{}(std::this_thread::get_id()) % kPostgresLanes);
+}
+
+}  // namespace
+
 void Append(storage::Session& s, const Event& e) {
-    // Concurrent writers (PostgreSQL) take turns here so that the chain stays a single line.
-    s.LockForOrdering(kAuditLock);
-    auto head = s.One("SELECT seq, hash FROM audit_head WHERE id = 1");
-    const int64_t seq = head ? head->Int(0) + 1 : 1;
+    // Writers of one lane take turns (PostgreSQL) so that each lane stays a single line.
+    const int64_t lane = LaneOf(s);
+    s.LockForOrdering(kAuditLock + 1 + lane);
+    auto head = s.One("SELECT seq, hash FROM audit_head WHERE id = ?", {lane + 1});
+    const int64_t seq = s.dialect() == storage::Dialect::kSqlite ? (head ? head->Int(0) + 1 : 1)
+                                                                  : s.One("SELECT nextval('audit_log_seq')")->Int(0);
     const std::string prev = head ? head->Str(1) : kGenesis;
     const int64_t at = NowMicros();
     const std::string detail = boost::json::serialize(e.detail);
     const std::string hash =
         EntryHash(prev, seq, at, e.actor_id, e.action, e.target_type, e.target_id, e.ip, e.outcome, detail);
     s.Queue("INSERT INTO audit_log (seq, at, actor_id, action, target_type, target_id, ip, outcome, detail, prev_hash, "
-           "hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-           {seq, at, e.actor_id, e.action, e.target_type, e.target_id, e.ip, e.outcome, detail, prev, hash});
-    if (head) s.Queue("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", {seq, hash});
-    else s.Queue("INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?)", {seq, hash});
+            "hash, lane, prev_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            {seq, at, e.actor_id, e.action, e.target_type, e.target_id, e.ip, e.outcome, detail, prev, hash, lane,
+             head ? storage::Value{head->Int(0)} : storage::Value{}});
+    if (head) s.Queue("UPDATE audit_head SET seq = ?, hash = ? WHERE id = ?", {seq, hash, lane + 1});
+    else s.Queue("INSERT INTO audit_head (id, seq, hash) VALUES (?, ?, ?)", {lane + 1, seq, hash});
 }
 
 VerifyResult Verify(storage::Database& db) {
     VerifyResult r;
-    std::string prev = kGenesis;
-    int64_t expected = 1;
+    // On SQLite entries are numbered without gaps; on PostgreSQL a rolled-back transaction leaves a gap in
+    // the numbers, so there a removal shows as a broken link (and the next entry names the one it followed).
+    const bool contiguous = db.dialect() == storage::Dialect::kSqlite;
     auto fail = [&r](int64_t seq, std::string why) {
+        if (!r.ok && r.first_bad_seq && *r.first_bad_seq <= seq) return;
         r.ok = false;
         r.first_bad_seq = seq;
         r.problem = std::move(why);
     };
-    // Pages of 5,000 keep memory flat however long the trail is.
-    for (;;) {
-        auto rows = db.ReadValue([&](storage::Session& s) {
-            return s.Query("SELECT seq, at, actor_id, action, target_type, target_id, ip, outcome, detail, prev_hash, "
-                           "hash FROM audit_log WHERE seq >= ? ORDER BY seq LIMIT 5000",
-                           {expected});
-        });
-        for (const auto& row : rows) {
-            const int64_t seq = row.Int(0);
-            if (seq != expected) {
-                fail(expected, "entrée " + std::to_string(expected) + " absente (supprimée)");
-                return r;
+    const auto lanes = db.ReadValue([](storage::Session& s) {
+        std::vector<int64_t> out;
+        for (const auto& row : s.Query("SELECT DISTINCT lane FROM audit_log UNION SELECT id - 1 FROM audit_head ORDER BY 1"))
+            out.push_back(row.Int(0));
+        return out;
+    });
+    for (const int64_t lane : lanes) {
+        std::string prev = kGenesis;
+        int64_t last = 0, expected = 1;
+        bool broken = false;
+        // Pages of 5,000 keep memory flat however long the trail is.
+        while (!broken) {
+            auto rows = db.ReadValue([&](storage::Session& s) {
+                return s.Query("SELECT seq, at, actor_id, action, target_type, target_id, ip, outcome, detail, prev_hash, "
+                               "hash, prev_seq FROM audit_log WHERE lane = ? AND seq > ? ORDER BY seq LIMIT 5000",
+                               {lane, last});
+            });
+            for (const auto& row : rows) {
+                const int64_t seq = row.Int(0);
+                if (contiguous && seq != expected) {
+                    fail(expected, "entrée " + std::to_string(expected) + " absente (supprimée)");
+                    broken = true;
+                    break;
+                }
+                if (row.Str(9) != prev) {
+                    const auto named = row.OptInt(11);
+                    if (named && *named != last && *named < seq)
+                        fail(*named, "entrée " + std::to_string(*named) + " absente (supprimée)");
+                    else
+                        fail(seq, "entrée " + std::to_string(seq) + " : le lien avec l'entrée précédente est rompu");
+                    broken = true;
+                    break;
+                }
+                const std::string h = EntryHash(prev, seq, row.Int(1), row.Str(2), row.Str(3), row.Str(4), row.Str(5),
+                                                row.Str(6), row.Str(7), row.Str(8));
+                if (h != row.Str(10)) {
+                    fail(seq, "entrée " + std::to_string(seq) + " modifiée (empreinte différente)");
+                    broken = true;
+                    break;
+                }
+                prev = h;
+                last = seq;
+                expected = seq + 1;
+                ++r.checked;
             }
-            if (row.Str(9) != prev) {
-                fail(seq, "entrée " + std::to_string(seq) + " : le lien avec l'entrée précédente est rompu");
-                return r;
-            }
-            const std::string h = EntryHash(prev, seq, row.Int(1), row.Str(2), row.Str(3), row.Str(4), row.Str(5),
-                                            row.Str(6), row.Str(7), row.Str(8));
-            if (h != row.Str(10)) {
-                fail(seq, "entrée " + std::to_string(seq) + " modifiée (empreinte différente)");
-                return r;
-            }
-            prev = h;
-            ++expected;
-            ++r.checked;
+            if (rows.size() < 5000) break;
         }
-        if (rows.size() < 5000) break;
-    }
-    auto head = db.ReadValue([](storage::Session& s) { return s.One("SELECT seq, hash FROM audit_head WHERE id = 1"); });
-    const int64_t last = expected - 1;
-    if (head && (head->Int(0) != last || head->Str(1) != prev)) {
-        fail(last + 1, "les entrées après la " + std::to_string(last) + " ont été supprimées (la tête de chaîne est " +
-                           std::to_string(head->Int(0)) + ")");
-    } else if (!head && last > 0) {
-        fail(1, "la tête de chaîne a disparu");
+        if (broken) continue;
+        auto head = db.ReadValue(
+            [&](storage::Session& s) { return s.One("SELECT seq, hash FROM audit_head WHERE id = ?", {lane + 1}); });
+        if (head && (head->Int(0) != last || head->Str(1) != prev)) {
+            fail(last + 1, "les entrées après la " + std::to_string(last) + " ont été supprimées (la tête de chaîne est " +
+                               std::to_string(head->Int(0)) + ")");
+        } else if (!head && last > 0) {
+            fail(1, "la tête de chaîne a disparu");
+        }
     }
     return r;
 }

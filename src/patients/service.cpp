@@ -324,17 +324,6 @@ boost::json::object PatientService::Search(const auth::Principal& p, const std::
     return {{"items", items}};
 }
 
-namespace {
-
-std::string PrefixedColumns(const std::string& prefix) {
-    std::string cols;
-    std::istringstream in(kPatientColumns);
-    for (std::string c; std::getline(in, c, ',');) cols += (cols.empty() ? "" : ", ") + prefix + Trim(c);
-    return cols;
-}
-
-}  // namespace
-
 boost::json::object PatientService::Mine(const auth::Principal& p, int limit, const std::string& cursor) {
     Actor actor;
     json::array items;
@@ -344,29 +333,32 @@ boost::json::object PatientService::Mine(const auth::Principal& p, int limit, co
         const int64_t now = NowMicros();
         storage::Params params{now, now, actor.account_id, actor.professional_id};
         for (const auto& st : actor.structures) params.push_back(st);
-        // Columns of p carry their table prefix for PostgreSQL's GROUP BY rules.
-        std::string sql = "SELECT " + PrefixedColumns("p.") + ", MIN(m.role), MAX(m.referent), p.last_activity_at FROM patients p JOIN circle_members m ON "
-                          "m.patient_id = p.id WHERE p.status = 'active' AND m.start_at <= ? AND (m.end_at IS NULL OR "
-                          "m.end_at > ?) AND m.opposed_at IS NULL AND m.kind <> 'contact' AND (m.account_id = ? OR "
-                          "m.professional_id = ? OR m.structure_id IN " + InList(actor.structures.size()) + ")";
+        // The page first, through the sorter with four narrow columns; then the identities of that page only.
+        std::string sql = "SELECT m.patient_id, MIN(m.role), MAX(m.referent), p.last_activity_at FROM circle_members m "
+                          "JOIN patients p ON p.id = m.patient_id WHERE p.status = 'active' AND m.start_at <= ? AND "
+                          "(m.end_at IS NULL OR m.end_at > ?) AND m.opposed_at IS NULL AND m.kind <> 'contact' AND "
+                          "(m.account_id = ? OR m.professional_id = ? OR m.structure_id IN " +
+                          InList(actor.structures.size()) + ")";
         if (!cursor.empty()) {
             const auto [at, id] = ParseTimeCursor(cursor);
             sql += " AND (p.last_activity_at < ? OR (p.last_activity_at = ? AND p.id < ?))";
             params.insert(params.end(), {at, at, id});
         }
-        sql += " GROUP BY p.id ORDER BY p.last_activity_at DESC, p.id DESC LIMIT ?";
+        sql += " GROUP BY m.patient_id, p.last_activity_at ORDER BY p.last_activity_at DESC, m.patient_id DESC LIMIT ?";
         params.push_back(static_cast<int64_t>(limit + 1));
-        auto rows = s.Query(sql, params);
-        if (static_cast<int>(rows.size()) > limit) {
-            const auto& last = rows[limit - 1];
-            next = TimeCursor(last.Int(24), last.Str(0));
-            rows.erase(rows.begin() + limit, rows.end());
+        auto page = s.Query(sql, params);
+        if (static_cast<int>(page.size()) > limit) {
+            next = TimeCursor(page[limit - 1].Int(3), page[limit - 1].Str(0));
+            page.erase(page.begin() + limit, page.end());
         }
-        if (rows.empty()) return;
+        if (page.empty()) return;
+        storage::Params ids;
+        for (const auto& r : page) ids.push_back(r.Str(0));
+        std::map<std::string, storage::Row> identity;
+        for (auto& r : s.Query(std::string("SELECT ") + kPatientColumns + " FROM patients WHERE id IN " + InList(ids.size()), ids))
+            identity.emplace(r.Str(0), std::move(r));
         // Unread entries (visible to the caller, written by others since their last reading) and open alerts, for
         // the whole page in two queries.
-        storage::Params ids;
-        for (const auto& r : rows) ids.push_back(r.Str(0));
         Grant reader;
         reader.health = actor.health;
         reader.structures = actor.structures;
@@ -389,11 +381,13 @@ boost::json::object PatientService::Mine(const auth::Principal& p, int limit, co
                                      "acknowledged_at IS NULL AND patient_id IN " + InList(ids.size()) + " GROUP BY patient_id",
                                      ap))
             alerts[r.Str(0)] = r.Int(1);
-        for (const auto& r : rows) {
-            auto o = SummaryJson(r, "member");
-            o["role"] = r.Str(22);
-            o["referent"] = r.Int(23) != 0;
-            o["last_activity_at"] = FormatRfc3339(r.Int(24));
+        for (const auto& r : page) {
+            auto found = identity.find(r.Str(0));
+            if (found == identity.end()) continue;
+            auto o = SummaryJson(found->second, "member");
+            o["role"] = r.Str(1);
+            o["referent"] = r.Int(2) != 0;
+            o["last_activity_at"] = FormatRfc3339(r.Int(3));
             o["unread"] = unread[r.Str(0)];
             o["open_alerts"] = alerts[r.Str(0)];
             items.push_back(std::move(o));
