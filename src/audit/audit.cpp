@@ -50,10 +50,14 @@ void Append(storage::Session& s, const Event& e) {
     // Writers of one lane take turns (PostgreSQL) so that each lane stays a single line.
     const int64_t lane = LaneOf(s);
     s.LockForOrdering(kAuditLock + 1 + lane);
-    auto head = s.One("SELECT seq, hash FROM audit_head WHERE id = ?", {lane + 1});
-    const int64_t seq = s.dialect() == storage::Dialect::kSqlite ? (head ? head->Int(0) + 1 : 1)
-                                                                  : s.One("SELECT nextval('audit_log_seq')")->Int(0);
-    const std::string prev = head ? head->Str(1) : kGenesis;
+    // The lane's head (and on PostgreSQL the next number) in one round trip.
+    const bool sqlite = s.dialect() == storage::Dialect::kSqlite;
+    auto row = s.One(std::string("SELECT (SELECT seq FROM audit_head WHERE id = ?), (SELECT hash FROM audit_head WHERE id = ?)") +
+                         (sqlite ? "" : ", nextval('audit_log_seq')"),
+                     {lane + 1, lane + 1});
+    const bool head = !row->IsNull(0);
+    const int64_t seq = sqlite ? (head ? row->Int(0) + 1 : 1) : row->Int(2);
+    const std::string prev = head ? row->Str(1) : kGenesis;
     const int64_t at = NowMicros();
     const std::string detail = boost::json::serialize(e.detail);
     const std::string hash =
@@ -61,7 +65,7 @@ void Append(storage::Session& s, const Event& e) {
     s.Queue("INSERT INTO audit_log (seq, at, actor_id, action, target_type, target_id, ip, outcome, detail, prev_hash, "
             "hash, lane, prev_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             {seq, at, e.actor_id, e.action, e.target_type, e.target_id, e.ip, e.outcome, detail, prev, hash, lane,
-             head ? storage::Value{head->Int(0)} : storage::Value{}});
+             head ? storage::Value{row->Int(0)} : storage::Value{}});
     if (head) s.Queue("UPDATE audit_head SET seq = ?, hash = ? WHERE id = ?", {seq, hash, lane + 1});
     else s.Queue("INSERT INTO audit_head (id, seq, hash) VALUES (?, ?, ?)", {lane + 1, seq, hash});
 }

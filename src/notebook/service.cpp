@@ -91,6 +91,7 @@ json::object LoadEntry(storage::Session& s, const Grant& g, const std::string& i
 struct Stored {
     std::string id, root;
     int64_t version;
+    json::object entry;  // as the list shows it (without older versions)
 };
 
 // Inserts one version (new entry or correction), links its attachments, indexes it in the timeline.
@@ -137,7 +138,30 @@ Stored Insert(storage::Session& s, const Actor& a, const Grant& g, const NewEntr
     patients::AppendEvent(s, t);
     storage::AppendChange(s, {"notebook_entry", id, "create", "patient:" + g.patient_id,
                               json::serialize(json::object{{"visibility", visibility}, {"root_id", root_id}})});
-    return {id, root_id, version};
+    json::array files;
+    if (!e.attachments.empty())
+        for (const auto& r : s.Query("SELECT id, name, mime, size FROM attachments WHERE entry_id = ? ORDER BY uploaded_at, id",
+                                     {root_id}))
+            files.push_back({{"id", r.Str(0)}, {"name", r.Str(1)}, {"mime", r.Str(2)}, {"size", r.Int(3)}});
+    const auto named = std::find(a.structures.begin(), a.structures.end(), structure);
+    json::object entry{
+        {"id", id},
+        {"root_id", root_id},
+        {"version", version},
+        {"supersedes", supersedes.empty() ? json::value(nullptr) : json::value(supersedes)},
+        {"kind", kind},
+        {"visibility", visibility},
+        {"author", {{"account_id", a.account_id}, {"name", a.name}, {"profession", a.profession_label},
+                    {"structure_id", structure.empty() ? json::value(nullptr) : json::value(structure)},
+                    {"structure_name", named == a.structures.end() ? json::value(nullptr)
+                                                                  : json::value(a.structure_names[named - a.structures.begin()])}}},
+        {"fact_at", FormatRfc3339(fact)},
+        {"written_at", FormatRfc3339(now)},
+        {"body", e.body},
+        {"vitals", e.vitals.empty() ? json::value(nullptr) : json::value(e.vitals)},
+        {"attachments", files},
+        {"previous", json::array{}}};
+    return {id, root_id, version, std::move(entry)};
 }
 
 }  // namespace
@@ -148,7 +172,7 @@ std::pair<int, std::string> NotebookService::Add(const auth::Principal& p, const
                                                                                 const Grant& g) {
         auto r = storage::OnceFor(s, a.account_id, key, "POST /api/v1/patients/" + patient_id + "/notebook", [&] {
             const Stored st = Insert(s, a, g, e, *e.kind, *e.visibility, "", 1, "");
-            return storage::StoredResult{201, json::serialize(LoadEntry(s, g, st.id))};
+            return storage::StoredResult{201, json::serialize(st.entry)};
         });
         return std::pair<int, std::string>{r.status, r.body};
     });

@@ -19,22 +19,27 @@ bool IsHealthProfession(std::string_view code) {
 bool Actor::IsOperator() const { return role == auth::kOperator; }
 
 Actor LoadActor(storage::Session& s, const std::string& account_id, const std::string& role, const std::string& ip) {
-    auto row = s.One("SELECT first_name, last_name, profession_code, profession_label, professional_id, status "
-                     "FROM accounts WHERE id = ?",
-                     {account_id});
-    if (!row || row->Str(5) != "active") throw Unauthenticated();
+    // One round trip: the account, then its structures (this runs before every patient read and write).
+    auto rows = s.Query("SELECT 0, first_name, last_name, profession_code, profession_label, professional_id, status "
+                        "FROM accounts WHERE id = ? UNION ALL SELECT 1, st.id, st.name, NULL, NULL, NULL, NULL FROM "
+                        "account_structures a JOIN structures st ON st.id = a.structure_id WHERE a.account_id = ? "
+                        "ORDER BY 1, 2",
+                        {account_id, account_id});
+    if (rows.empty() || rows[0].Int(0) != 0 || rows[0].Str(6) != "active") throw Unauthenticated();
+    const auto& row = rows[0];
     Actor a;
     a.account_id = account_id;
     a.role = role;
     a.ip = ip;
-    a.name = row->Str(0) + " " + row->Str(1);
-    a.profession_code = row->Str(2);
-    a.profession_label = row->Str(3);
-    a.professional_id = row->Str(4);
+    a.name = row.Str(1) + " " + row.Str(2);
+    a.profession_code = row.Str(3);
+    a.profession_label = row.Str(4);
+    a.professional_id = row.Str(5);
     a.health = IsHealthProfession(a.profession_code);
-    for (const auto& r : s.Query("SELECT structure_id FROM account_structures WHERE account_id = ? ORDER BY structure_id",
-                                 {account_id}))
-        a.structures.push_back(r.Str(0));
+    for (size_t i = 1; i < rows.size(); ++i) {
+        a.structures.push_back(rows[i].Str(1));
+        a.structure_names.push_back(rows[i].Str(2));
+    }
     return a;
 }
 
@@ -46,34 +51,40 @@ std::string InList(size_t n) {
 }
 
 std::optional<Grant> Decide(storage::Session& s, const Actor& actor, const std::string& patient_id, Need need) {
-    auto patient = s.One("SELECT status, merged_into FROM patients WHERE id = ?", {patient_id});
-    if (!patient) return std::nullopt;
+    // The patient and the caller's best membership in one round trip (this runs before every patient access).
+    auto member_of = [&](const std::string& id, bool with_patient) {
+        const int64_t now = NowMicros();
+        storage::Params p{now, now, actor.account_id, actor.professional_id};
+        for (const auto& st : actor.structures) p.push_back(st);
+        p.push_back(id);
+        return s.One(std::string("SELECT ") + (with_patient ? "p.status, p.merged_into" : "NULL, NULL") +
+                         ", m.id, m.role, m.referent FROM patients p LEFT JOIN circle_members m ON m.patient_id = p.id AND "
+                         "m.start_at <= ? AND (m.end_at IS NULL OR m.end_at > ?) AND m.opposed_at IS NULL AND m.kind <> "
+                         "'contact' AND (m.account_id = ? OR m.professional_id = ? OR m.structure_id IN " +
+                         InList(actor.structures.size()) + ") WHERE p.id = ? ORDER BY m.referent DESC LIMIT 1",
+                     p);
+    };
+    auto row = member_of(patient_id, true);
+    if (!row) return std::nullopt;
     std::string id = patient_id;
-    if (patient->Str(0) == "merged") {
+    if (row->Str(0) == "merged") {
         // A merged record still answers its identity (pointing to the survivor); nothing else.
         if (need != Need::kIdentity) return std::nullopt;
-        id = patient->Str(1);
+        id = row->Str(1);
+        row = member_of(id, false);
+        if (!row) return std::nullopt;
     }
     Grant g;
     g.patient_id = id;
     g.structures = actor.structures;
     g.health = actor.health;
     const int64_t now = NowMicros();
-
-    // Membership: directly, through the actor's directory entry, or through one of their structures.
-    storage::Params p{id, now, now, actor.account_id, actor.professional_id};
-    for (const auto& st : actor.structures) p.push_back(st);
-    auto member = s.One("SELECT id, role, referent FROM circle_members WHERE patient_id = ? AND start_at <= ? AND "
-                        "(end_at IS NULL OR end_at > ?) AND opposed_at IS NULL AND kind <> 'contact' AND "
-                        "(account_id = ? OR professional_id = ? OR structure_id IN " +
-                            InList(actor.structures.size()) + ") ORDER BY referent DESC LIMIT 1",
-                        p);
-    if (member) {
+    if (!row->IsNull(2)) {
         g.via = "member";
         g.clinical = true;
-        g.member_id = member->Str(0);
-        g.referent = member->Int(2) != 0;
-        g.coordinator = g.referent || member->Str(1) == "coordinateur" || actor.role == auth::kCoordinator;
+        g.member_id = row->Str(2);
+        g.referent = row->Int(4) != 0;
+        g.coordinator = g.referent || row->Str(3) == "coordinateur" || actor.role == auth::kCoordinator;
         return g;
     }
     if (!actor.IsOperator()) {

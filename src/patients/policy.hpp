@@ -19,7 +19,8 @@ bool IsHealthProfession(std::string_view profession_code);
 
 struct Actor {
     std::string account_id, role, ip, name, profession_code, profession_label, professional_id;
-    std::vector<std::string> structures;  // the structures the account belongs to
+    std::vector<std::string> structures;  // the structures the account belongs to (ids, sorted)
+    std::vector<std::string> structure_names;  // their names, same order
     bool health = false;
     bool IsOperator() const;
 };
