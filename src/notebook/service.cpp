@@ -240,7 +240,7 @@ json::object NotebookService::List(const auth::Principal& p, const std::string& 
         json::array items;
         for (auto& [row, o] : entries) items.push_back(std::move(o));
         return json::object{{"items", items}, {"next_cursor", next}};
-    });
+    }, [](storage::Session& s, const Actor& a, const Grant& g) { patients::MarkRead(s, a.account_id, g.patient_id); });
 }
 
 json::object NotebookService::Upload(const auth::Principal& p, const std::string& patient_id, const std::string& raw_name,

@@ -5,7 +5,7 @@ import type {
   DirProfessional, DirSearch, DirSearchQuery, DirStructure, Enrolment, EnrolmentRequest, Favorite, LoginStep, Me, Portal, Role, RppsEntry,
   SessionOpened, Structure, TotpEnrolled, TotpEnrolment,
   AccessLogPage, AlertInput, Attachment, BreakGlass, CircleMember, CircleMemberInput, CursorPage, EntryKind, IdentityDocument,
-  InformedHow, MyPatient, NotebookEntry, NotebookInput, Patient, PatientAlert, PatientInput, PatientSearchQuery, PatientSummary,
+  InformedHow, MyPatient, NotebookEntry, PatientUpdate, NotebookInput, Patient, PatientAlert, PatientInput, PatientSearchQuery, PatientSummary,
   TimelineItem, TimelineKind,
 } from './types';
 
@@ -61,6 +61,8 @@ export const api = {
     get<{ items: PatientSummary[] }>('/patients', { query: q as Record<string, string | undefined>, signal }),
   createPatient: (body: PatientInput, key: string) => post<Patient>('/patients', body, { headers: { 'Idempotency-Key': key } }),
   patient: (id: string) => get<Patient>(`/patients/${P(id)}`),
+  updatePatient: (p: Pick<Patient, 'id' | 'version'>, body: PatientUpdate) =>
+    patch<Patient>(`/patients/${P(p.id)}`, body, { headers: { 'If-Match': String(p.version) } }),
   validateIdentity: (id: string, document: IdentityDocument) => post<Patient>(`/patients/${P(id)}/validate`, { document }),
   qualifyIdentity: (id: string) => post<Patient>(`/patients/${P(id)}/qualify`, {}),
   breakGlass: (id: string, reason: string) => post<BreakGlass>(`/patients/${P(id)}/break-glass`, { reason }),

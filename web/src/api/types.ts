@@ -159,6 +159,11 @@ export interface PatientInput {
   flags?: Partial<PatientFlags>; phone?: string; address?: string; creator_role?: CircleRole;
   confirm_not_duplicate?: boolean;
 }
+/** PATCH /patients/{id}: strict traits only while provisoire or recuperee. */
+export interface PatientUpdate {
+  used_name?: string; used_first_name?: string; phone?: string; address?: string; flags?: Partial<PatientFlags>;
+  birth_name?: string; birth_first_names?: string; first_name?: string; birth_date?: string; sex?: Sex; birthplace_code?: string;
+}
 export interface DuplicateCandidate {
   id: string; birth_name: string; used_name: string | null; first_name: string; birth_date: string; sex: Sex;
   birthplace_code: string | null; access: 'member' | 'none'; reason: 'ins' | 'traits';
@@ -224,7 +229,8 @@ export interface AlertInput { kind: AlertKind; severity?: AlertSeverity; body: s
 export type TimelineKind = 'notebook' | 'alert' | 'circle' | 'identity' | 'access';
 export interface TimelineItem {
   id: string; at: string; kind: TimelineKind | string; action: string; author: { account_id: string | null; name: string } | null;
-  summary: string; ref_id: string | null; visibility: Visibility | null;
+  /** What happened, as structured facts per kind (e.g. notebook: entry_kind, excerpt, version, has_vitals). */
+  summary: string | Record<string, unknown> | null; ref_id: string | null; visibility: Visibility | null;
 }
 export interface BreakGlass { id: string; until: string; reason: string }
 export interface AccessLogItem {

@@ -1,0 +1,292 @@
+// Patients on a phone (docs/patients.md): the médecin creates a patient, adds the infirmier and the assistante
+// sociale to the care circle by account, writes one notebook entry of each visibility (with a file, vitals and
+// a correction) and raises an alert; the assistante sociale sees the "circle" entry but not the "health" one;
+// a professional outside the circle breaks the glass with a reason and sees the record; the médecin (the
+// referent) finds that access in the access log. Axe on every patient page visited.
+// CORDEE_SCREENSHOTS=DIR saves phone screenshots.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomInt } from 'node:crypto';
+import { launch, demoServer, newPage, expectAxeClean, heading, PHONE, totp } from './helpers.mjs';
+import { login } from '../lib/server.mjs';
+import { enrolAndApprove } from '../lib/flows.mjs';
+
+const shots = process.env.CORDEE_SCREENSHOTS;
+if (shots) mkdirSync(shots, { recursive: true });
+const shoot = (page, name) => (shots ? page.screenshot({ path: join(shots, `${name}.png`), fullPage: true }) : null);
+
+// A name no demo patient has: letters only, as the RNIV asks.
+const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+const BIRTH_NAME = 'ESSAI' + Array.from({ length: 6 }, () => LETTERS[randomInt(26)]).join('');
+const FIRST_NAMES = 'Jeanne Marie';
+const TEXT = {
+  circle: 'Passage au domicile : patiente souriante, repas pris, aide au lever à prévoir le matin.',
+  health: 'Plaie du talon gauche en voie de cicatrisation, pansement refait, température à surveiller.',
+  structure: 'Note interne au cabinet : prévoir le renouvellement de l’ordonnance de soins la semaine prochaine.',
+};
+const CORRECTED = TEXT.health + ' Antalgique donné à 14 h.';
+const REASON = 'Patiente amenée aux urgences inconsciente, besoin des traitements en cours et des antécédents.';
+
+let browser, env, medecin, infirmier, sociale, outsider, patientId;
+
+before(async () => {
+  env = await demoServer();
+  browser = await launch();
+  const by = (email) => env.accounts.find((a) => a.email === email);
+  medecin = by('medecin@demo.cordee.fr');
+  infirmier = by('infirmier@demo.cordee.fr');
+  sociale = by('assistante.sociale@demo.cordee.fr');
+  assert.ok(medecin && infirmier && sociale, 'the demo has the médecin, the infirmier and the assistante sociale');
+  // A nurse who is in no care circle: enrolled and approved by the operator (never used in the browser).
+  const op = env.accounts.find((a) => a.role === 'operator');
+  const opToken = await login(env.server, op.email, op.password, op.totp_secret);
+  const o = await enrolAndApprove(env.server, opToken, { first_name: 'Urbain', last_name: 'Garde' });
+  outsider = { email: o.email, password: o.password, totp_secret: o.secret };
+});
+after(async () => { await browser?.close(); await env?.server.stop(); });
+
+/** Login through the UI; a TOTP step can serve once per account, so a used code moves to the next one. */
+async function loginUi(page, { email, password, totp_secret }) {
+  await page.goto('/connexion');
+  await page.getByLabel('Adresse e-mail').fill(email);
+  await page.getByLabel('Mot de passe', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  const code = page.getByLabel('Code à 6 chiffres');
+  await code.waitFor();
+  const greeting = page.getByTestId('greeting');
+  const used = page.getByRole('alert').filter({ hasText: 'déjà été utilisé' });
+  for (let attempt = 0; attempt < 4; attempt++) {
+    if (attempt === 2) await page.waitForTimeout(30000 - (Date.now() % 30000) + 200);
+    await code.fill(totp(totp_secret, Date.now(), attempt % 2));
+    await page.getByRole('button', { name: 'Valider' }).click();
+    const which = await Promise.race([
+      greeting.waitFor().then(() => 'ok'),
+      used.waitFor().then(() => 'used'),
+    ]);
+    if (which === 'ok') return;
+  }
+  throw new Error(`login ${email}: every code was already used`);
+}
+
+const tab = (page, name) => page.getByRole('tab', { name });
+async function openTab(page, name) {
+  await tab(page, name).click();
+  await page.locator(`[role="tabpanel"]`).getByRole('heading', { level: 2, name }).waitFor();
+}
+const entry = (page, text) => page.getByTestId('entry').filter({ has: page.getByTestId('entry-body').filter({ hasText: text }) });
+
+test('the médecin creates a patient, builds the circle and writes the notebook', async () => {
+  const page = await newPage(browser, env.base, PHONE);
+  await loginUi(page, medecin);
+
+  // "Mes patients" from the main navigation.
+  await page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Mes patients' }).click();
+  await page.waitForURL(/\/patients$/);
+  await heading(page).filter({ hasText: 'Mes patients' }).waitFor();
+  await page.getByRole('heading', { name: 'Patients suivis' }).waitFor();
+  await expectAxeClean(page, 'mes patients (phone)');
+
+  // The creation form: the errors of an empty form are shown next to the fields and summed up.
+  await page.getByRole('link', { name: 'Nouveau patient' }).click();
+  await page.waitForURL(/\/patients\/nouveau$/);
+  await heading(page).filter({ hasText: 'Nouveau patient' }).waitFor();
+  await expectAxeClean(page, 'nouveau patient (phone)');
+  await page.getByRole('button', { name: 'Créer le patient' }).click();
+  await page.getByRole('alert').filter({ hasText: 'Le formulaire contient des erreurs' }).waitFor();
+  assert.ok(await page.locator('.field-error').count() >= 3, 'required fields are marked');
+  await expectAxeClean(page, 'nouveau patient with errors (phone)');
+
+  await page.getByLabel('Nom de naissance', { exact: true }).fill(BIRTH_NAME);
+  await page.getByLabel('Prénoms de naissance', { exact: true }).fill(FIRST_NAMES);
+  await page.getByLabel('Jour').fill('12');
+  await page.getByLabel('Mois').fill('03');
+  await page.getByLabel('Année').fill('1948');
+  await page.getByLabel('Féminin').check();
+  await page.getByLabel('Code INSEE du lieu de naissance').fill('51454');
+  await shoot(page, 'nouveau-patient');
+  await page.getByRole('button', { name: 'Créer le patient' }).click();
+  // A homonym in the demo would bring the duplicate check: this is a new patient.
+  const created = await Promise.race([
+    page.waitForURL(/\/patients\/(?!nouveau)[^/?]+/).then(() => 'page'),
+    page.getByTestId('duplicates').waitFor().then(() => 'duplicates'),
+  ]);
+  if (created === 'duplicates') {
+    await expectAxeClean(page, 'possible duplicates (phone)');
+    await page.getByRole('button', { name: 'Ce n’est aucun d’eux : créer' }).click();
+    await page.waitForURL(/\/patients\/(?!nouveau)[^/?]+/);
+  }
+  patientId = new URL(page.url()).pathname.split('/').pop();
+  await heading(page).filter({ hasText: `${BIRTH_NAME} Jeanne` }).waitFor();
+  const identity = page.getByTestId('identity');
+  await identity.getByText('Identité provisoire').waitFor();
+  assert.match(await identity.innerText(), /12\/03\/1948/);
+  assert.equal(await page.getByTestId('ins').count(), 0, 'no INS before qualification');
+  await expectAxeClean(page, 'patient page (phone)');
+
+  // The care circle: the médecin is the referent; the infirmier and the assistante sociale join by account.
+  await openTab(page, 'Cercle de soins');
+  await page.getByTestId('member').first().waitFor();
+  for (const [who, role] of [[infirmier, 'infirmier'], [sociale, 'assistante_sociale']]) {
+    const before = await page.getByTestId('member').count();
+    await page.getByLabel('Un compte Cordée (identifiant)').check();
+    await page.getByLabel('Identifiant du compte').fill(who.account_id);
+    await page.getByLabel('Rôle dans le cercle').selectOption(role);
+    await page.getByRole('button', { name: 'Ajouter au cercle' }).click();
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="member"]').length > n, before);
+    await page.getByRole('status').filter({ hasText: 'ajouté(e) au cercle de soins' }).waitFor();
+  }
+  const members = await page.getByTestId('member').allInnerTexts();
+  assert.ok(members.some((m) => /Référent/.test(m)), `a referent is marked: ${members.join(' | ')}`);
+  assert.ok(members.some((m) => /Infirmier\(ère\)/.test(m)), 'the infirmier is listed with his role');
+  assert.ok(members.some((m) => /Assistant\(e\) de service social/.test(m)), 'the assistante sociale is listed with her role');
+  await expectAxeClean(page, 'cercle de soins (phone)');
+  await shoot(page, 'cercle');
+
+  // The notebook: one entry per visibility; the "circle" one with a file, the "health" one with vitals.
+  await openTab(page, 'Cahier de liaison');
+  const write = page.locator('section').filter({ has: page.getByRole('heading', { name: 'Écrire dans le cahier' }) });
+  await write.getByRole('button', { name: 'Écrire une entrée' }).click();
+  await expectAxeClean(page, 'cahier de liaison, writing form (phone)');
+  for (const vis of ['circle', 'health', 'structure']) {
+    const label = { circle: 'Tout le cercle', health: 'Professionnels de santé', structure: 'Ma structure' }[vis];
+    await write.getByLabel('Type', { exact: true }).selectOption(vis === 'circle' ? 'visit' : 'observation');
+    await write.getByLabel(label, { exact: true }).check();
+    await write.getByLabel('Texte', { exact: true }).fill(TEXT[vis]);
+    if (vis === 'circle') {
+      await write.getByLabel(/Joindre des fichiers/).setInputFiles({
+        name: 'compte-rendu.txt', mimeType: 'text/plain', buffer: Buffer.from('Compte rendu de passage : RAS.\n', 'utf8'),
+      });
+      // The upload shows its progress, then the file is ready to be attached.
+      await write.getByText('« compte-rendu.txt » est joint.').first().waitFor();
+    }
+    if (vis === 'health') {
+      await write.locator('summary').filter({ hasText: 'Constantes' }).click();
+      await write.getByLabel(/^Température/).fill('38,2');
+      await write.getByLabel(/^Fréquence cardiaque/).fill('92');
+    }
+    await write.getByRole('button', { name: 'Ajouter au cahier' }).click();
+    await write.getByRole('status').filter({ hasText: 'Entrée ajoutée au cahier.' }).waitFor();
+    await entry(page, TEXT[vis]).waitFor();
+    assert.equal(await entry(page, TEXT[vis]).getByTestId('visibility').innerText(), label);
+  }
+  const circleEntry = entry(page, TEXT.circle);
+  const file = circleEntry.getByRole('link', { name: /compte-rendu\.txt/ });
+  await file.waitFor();
+  const got = await page.request.get(await file.getAttribute('href'));
+  assert.equal(got.status(), 200, 'the attachment is served to the circle');
+  assert.equal(await got.text(), 'Compte rendu de passage : RAS.\n');
+  assert.match(await entry(page, TEXT.health).innerText(), /Température : 38,2 °C/);
+  await expectAxeClean(page, 'cahier de liaison with entries (phone)');
+
+  // A correction of my own entry: the older text stays, struck through.
+  const health = entry(page, TEXT.health);
+  await health.getByRole('button', { name: 'Corriger' }).click();
+  await health.getByLabel('Texte', { exact: true }).fill(CORRECTED);
+  await expectAxeClean(page, 'correction form (phone)');
+  await health.getByRole('button', { name: 'Enregistrer la correction' }).click();
+  const correctedEntry = entry(page, 'Antalgique donné à 14 h.');
+  await correctedEntry.waitFor();
+  await correctedEntry.locator('del').filter({ hasText: 'Plaie du talon gauche' }).waitFor();
+  await shoot(page, 'cahier');
+
+  // An alert for every member.
+  await openTab(page, 'Alertes');
+  await page.getByLabel('Type d’alerte').selectOption('aggravation');
+  await page.getByLabel('Urgente').check();
+  await page.getByLabel('Message', { exact: true }).fill('Fièvre à 38,2 °C depuis ce matin, merci de passer avant 18 h.');
+  await page.getByRole('button', { name: 'Lancer l’alerte' }).click();
+  await page.getByRole('status').filter({ hasText: 'Alerte envoyée.' }).waitFor();
+  await page.getByTestId('alert').filter({ hasText: 'Fièvre à 38,2 °C' }).waitFor();
+  await expectAxeClean(page, 'alertes (phone)');
+
+  // The timeline lists what happened.
+  await openTab(page, 'Chronologie');
+  await page.getByTestId('timeline').locator('li').first().waitFor();
+  const events = (await page.getByTestId('event').allInnerTexts()).join('\n');
+  assert.match(events, /Nouvelle entrée au cahier : Passage/, events);
+  assert.match(events, /Ajout au cercle de soins/, events);
+  assert.doesNotMatch(events, /\[object Object\]/);
+  // The kind filter keeps only the circle events.
+  await page.getByLabel('Afficher', { exact: true }).selectOption('circle');
+  await page.waitForFunction(() => {
+    const all = [...document.querySelectorAll('[data-testid="event"]')];
+    return all.length > 0 && all.every((e) => e.textContent.includes('Cercle de soins'));
+  });
+  await expectAxeClean(page, 'chronologie (phone)');
+  assert.deepEqual(page.jsErrors, []);
+  await page.context().close();
+});
+
+test('the assistante sociale sees the "circle" entry but not the "health" one', async () => {
+  assert.ok(patientId, 'the first test created the patient');
+  const page = await newPage(browser, env.base, PHONE);
+  await loginUi(page, sociale);
+  // The portal counts her unread alert.
+  await page.getByTestId('open-alerts-count').filter({ hasText: /alertes? non lues?/ }).waitFor();
+  await expectAxeClean(page, 'portal with the alerts counter (phone)');
+  await page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Mes patients' }).click();
+  const link = page.getByTestId('my-patients').getByRole('link', { name: `${BIRTH_NAME} Jeanne` });
+  await link.waitFor();
+  await expectAxeClean(page, 'mes patients, assistante sociale (phone)');
+  await link.click();
+  await heading(page).filter({ hasText: BIRTH_NAME }).waitFor();
+  await entry(page, TEXT.circle).waitFor();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="entry"]').length >= 1);
+  const bodies = (await page.getByTestId('entry-body').allInnerTexts()).join('\n');
+  assert.ok(!bodies.includes('Plaie du talon'), `no "health" entry for a social professional: ${bodies}`);
+  assert.ok(!bodies.includes('Antalgique'), 'nor its correction');
+  assert.equal(await page.getByTestId('entries').getByText('Plaie du talon').count(), 0);
+  await expectAxeClean(page, 'patient page, assistante sociale (phone)');
+  assert.deepEqual(page.jsErrors, []);
+  await page.context().close();
+});
+
+test('a professional outside the circle breaks the glass; the referent sees it in the access log', async () => {
+  assert.ok(patientId, 'the first test created the patient');
+  const page = await newPage(browser, env.base, PHONE);
+  await loginUi(page, outsider);
+  await page.goto('/patients');
+  await heading(page).filter({ hasText: 'Mes patients' }).waitFor();
+  // A precise query (name + full birth date) finds a patient outside my circles.
+  await page.getByLabel('Nom ou prénom').fill(BIRTH_NAME);
+  await page.getByLabel('Date de naissance').fill('1948-03-12');
+  const found = page.getByTestId('patient-results').locator('li').filter({ hasText: BIRTH_NAME });
+  await found.waitFor();
+  assert.equal(await found.getByRole('link').count(), 0, 'no link to a record I may not open');
+  await expectAxeClean(page, 'search outside the circle (phone)');
+  await found.getByRole('button', { name: 'Accès en urgence (bris de glace)' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Accès en urgence (bris de glace)' });
+  await dialog.waitFor();
+  await dialog.getByText(/enregistré dans le journal des accès/).waitFor();
+  // Too short a reason is refused before sending.
+  await dialog.getByLabel('Motif de l’accès en urgence').fill('Urgence');
+  await dialog.getByRole('button', { name: 'Accéder en urgence' }).click();
+  await dialog.getByText('Le motif doit contenir au moins 15 caractères.').first().waitFor();
+  await expectAxeClean(page, 'break-the-glass dialog (phone)');
+  await dialog.getByLabel('Motif de l’accès en urgence').fill(REASON);
+  await dialog.getByRole('button', { name: 'Accéder en urgence' }).click();
+  await page.waitForURL(new RegExp(`/patients/${patientId}`));
+  await heading(page).filter({ hasText: BIRTH_NAME }).waitFor();
+  await page.getByTestId('break-glass-banner').filter({ hasText: /Accès en urgence jusqu’à \d{2}:\d{2}/ }).waitFor();
+  await entry(page, TEXT.circle).waitFor();
+  await expectAxeClean(page, 'patient page through break-the-glass (phone)');
+  await shoot(page, 'bris-de-glace');
+  assert.deepEqual(page.jsErrors, []);
+  await page.context().close();
+
+  // The médecin, referent, opens the access log.
+  const doc = await newPage(browser, env.base, PHONE);
+  await loginUi(doc, medecin);
+  await doc.goto(`/patients/${patientId}`);
+  await heading(doc).filter({ hasText: BIRTH_NAME }).waitFor();
+  await openTab(doc, 'Journal des accès');
+  const glass = doc.getByTestId('access').filter({ hasText: 'Accès en urgence (bris de glace)' }).filter({ hasText: REASON });
+  await glass.first().waitFor();
+  assert.match(await glass.first().innerText(), /Urbain Garde|Garde/);
+  await expectAxeClean(doc, 'journal des accès (phone)');
+  await shoot(doc, 'journal-des-acces');
+  assert.deepEqual(doc.jsErrors, []);
+  await doc.context().close();
+});

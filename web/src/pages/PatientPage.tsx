@@ -1,0 +1,100 @@
+// /patients/:id — one patient: the identity banner, then tabs (Cahier de liaison, Alertes, Cercle de soins,
+// Chronologie, Journal des accès when the server lets me read it). The tab is kept in ?onglet=.
+import { useEffect, useState } from 'preact/hooks';
+import { api, type AccessLogPage, type CircleMember } from '../api';
+import { Page } from '../components/Page';
+import { Loading } from '../components/forms';
+import { useRecord } from '../components/directory';
+import { IdentityBanner } from '../components/IdentityBanner';
+import { Tabs, type TabDef } from '../components/Tabs';
+import { Notebook } from '../components/Notebook';
+import { PatientAlerts } from '../components/PatientAlerts';
+import { CareCircle } from '../components/CareCircle';
+import { Timeline } from '../components/Timeline';
+import { AccessLog } from '../components/AccessLog';
+import { patientName } from '../components/PatientBits';
+import { t } from '../i18n';
+import { navigate, route } from '../router';
+
+/** URL words of the tabs. */
+const SLUGS: Record<string, string> = { notebook: 'cahier', alerts: 'alertes', circle: 'cercle', timeline: 'chronologie', access: 'acces' };
+const KEYS = Object.fromEntries(Object.entries(SLUGS).map(([k, v]) => [v, k]));
+
+export function PatientPage({ params = [] }: { params?: string[] }) {
+  const id = params[0];
+  const { data: p, setData, error } = useRecord(() => api.patient(id), [id]);
+  const [members, setMembers] = useState<CircleMember[] | null>(null);
+  const [circleError, setCircleError] = useState<unknown>(null);
+  const [circleTick, setCircleTick] = useState(0);
+  const [log, setLog] = useState<AccessLogPage | null>(null);
+
+  const loaded = !!p;
+  useEffect(() => {
+    if (!loaded) return;
+    let live = true;
+    api.circle(id).then((r) => { if (live) { setMembers(r.items); setCircleError(null); } }).catch((e) => { if (live) setCircleError(e); });
+    return () => { live = false; };
+  }, [id, loaded, circleTick]);
+  // The access log tab exists only when the server answers 200 (referent, coordinator, operator).
+  useEffect(() => {
+    if (!loaded) return;
+    let live = true;
+    api.accessLog(id).then((r) => { if (live) setLog(r); }).catch(() => { if (live) setLog(null); });
+    return () => { live = false; };
+  }, [id, loaded]);
+
+  if (error) {
+    return (
+      <Page title={t.patient.titleShort}>
+        <p class="back"><a href="/patients">{t.patient.backToList}</a></p>
+        <div class="error-summary" role="alert">
+          <h2 class="error-summary__title">{error.status === 404 ? t.patient.notFound : t.patient.loadError}</h2>
+          {error.status !== 404 && <p>{error.title}{error.detail ? ` — ${error.detail}` : ''}</p>}
+        </div>
+      </Page>
+    );
+  }
+  if (!p) return <Page title={t.patient.titleShort}><Loading /></Page>;
+
+  const clinical = p.access.clinical !== false && p.status !== 'merged';
+  const tabs: TabDef[] = [
+    ...(clinical ? [{ key: 'notebook', label: t.patient.tabs.notebook }, { key: 'alerts', label: t.patient.tabs.alerts }] : []),
+    { key: 'circle', label: t.patient.tabs.circle },
+    ...(clinical ? [{ key: 'timeline', label: t.patient.tabs.timeline }] : []),
+    ...(log ? [{ key: 'access', label: t.patient.tabs.access }] : []),
+  ];
+  const wanted = KEYS[route.value.query.get('onglet') ?? ''] ?? tabs[0].key;
+  const current = tabs.some((x) => x.key === wanted) ? wanted : tabs[0].key;
+  const choose = (k: string) => {
+    const q = new URLSearchParams(route.value.query);
+    q.set('onglet', SLUGS[k] ?? k);
+    navigate(`/patients/${encodeURIComponent(id)}?${q}`, { replace: true, scroll: false });
+  };
+  const name = patientName(p);
+
+  return (
+    <Page title={name} heading={<span data-testid="patient-name">{name}</span>}>
+      <p class="back"><a href="/patients">{t.patient.backToList}</a></p>
+      <IdentityBanner patient={p} onChange={setData} />
+      <Tabs tabs={tabs} current={current} onChange={choose} label={t.patient.sections} idPrefix="ptab">
+        {current === 'notebook' && <Notebook patientId={id} health={p.access.health !== false} />}
+        {current === 'alerts' && <PatientAlerts patientId={id} members={members} />}
+        {current === 'circle' && <CareCircle patientId={id} members={members} error={circleError}
+          canEdit={p.access.via !== 'operator' && p.status !== 'merged'} onChanged={() => setCircleTick((x) => x + 1)} />}
+        {current === 'timeline' && <Timeline patientId={id} />}
+        {current === 'access' && log && <AccessLogLoader id={id} first={log} />}
+      </Tabs>
+    </Page>
+  );
+}
+
+/** Reloads the access log each time its tab opens (the reads just made are in it). */
+function AccessLogLoader({ id, first }: { id: string; first: AccessLogPage }) {
+  const [page, setPage] = useState<AccessLogPage | null>(null);
+  useEffect(() => {
+    let live = true;
+    api.accessLog(id).then((r) => { if (live) setPage(r); }).catch(() => { if (live) setPage(first); });
+    return () => { live = false; };
+  }, [id]);
+  return page ? <AccessLog patientId={id} first={page} /> : <Loading />;
+}
