@@ -49,12 +49,21 @@ boost::json::object AlertJson(storage::Session& s, const storage::Row& r, const 
             {"acknowledged_by_me", acked_by_me}};
 }
 
+// The patient an alert is about, as the lists name it.
+boost::json::object PatientRef(storage::Session& s, const std::string& patient_id) {
+    auto n = s.One("SELECT COALESCE(used_first_name, first_name), COALESCE(used_name, birth_name) FROM patients WHERE id = ?",
+                   {patient_id});
+    return {{"id", patient_id}, {"name", n ? n->Str(0) + " " + n->Str(1) : ""}};
+}
+
 std::optional<boost::json::object> LoadAlert(storage::Session& s, const std::string& patient_id,
                                              const std::string& alert_id, const std::string& me) {
     auto row = s.One(std::string("SELECT ") + kAlertColumns + " FROM alerts WHERE id = ? AND patient_id = ?",
                      {alert_id, patient_id});
     if (!row) return std::nullopt;
-    return AlertJson(s, *row, me);
+    auto o = AlertJson(s, *row, me);
+    o["patient"] = PatientRef(s, patient_id);
+    return o;
 }
 
 }  // namespace
@@ -134,7 +143,12 @@ boost::json::object AlertService::List(const auth::Principal& p, const std::stri
         }
         sql += " ORDER BY created_at DESC LIMIT 200";
         boost::json::array items;
-        for (const auto& r : s.Query(sql, params)) items.push_back(AlertJson(s, r, actor.account_id));
+        const auto patient = PatientRef(s, g.patient_id);
+        for (const auto& r : s.Query(sql, params)) {
+            auto o = AlertJson(s, r, actor.account_id);
+            o["patient"] = patient;
+            items.push_back(std::move(o));
+        }
         return boost::json::object{{"items", items}};
     });
 }
@@ -196,10 +210,7 @@ boost::json::object AlertService::Mine(const auth::Principal& p) {
         auto f = FindOpen(s, records_, p);
         for (const auto& r : f.rows) {
             auto o = AlertJson(s, r, p.account_id);
-            auto n = s.One("SELECT COALESCE(used_first_name, first_name), COALESCE(used_name, birth_name) FROM patients "
-                           "WHERE id = ?",
-                           {r.Str(1)});
-            o["patient"] = {{"id", r.Str(1)}, {"name", n ? n->Str(0) + " " + n->Str(1) : ""}};
+            o["patient"] = PatientRef(s, r.Str(1));
             items.push_back(std::move(o));
         }
         actor = std::move(f.actor);

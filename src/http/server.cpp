@@ -154,12 +154,14 @@ struct Server::Impl {
         for (;;) {
             bhttp::request_parser<bhttp::string_body> parser;
             parser.header_limit(16 * 1024);
+            // Beast compares Content-Length with the body limit as soon as the header is parsed, before the route
+            // is known: let the header through with the largest limit, then apply the route's (below).
+            parser.body_limit(static_cast<uint64_t>(std::max(opt.max_body_bytes, opt.max_upload_bytes)));
             beast::get_lowest_layer(stream).expires_after(kIdleTimeout);
             auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
             int64_t limit = opt.max_body_bytes;
             if (!ec) {
-                // The parser checks Content-Length against the limit while reading the header, before the route is
-                // known: a larger body is allowed only by a route that takes files (Router::AddUpload).
+                // A body larger than the usual limit is allowed only by a route that takes files (Router::AddUpload).
                 const auto length = parser.content_length();
                 if (length && *length > static_cast<uint64_t>(limit)) {
                     const auto target = parser.get().target();
@@ -182,6 +184,7 @@ struct Server::Impl {
                                                  std::to_string(limit) + " octets."),
                                        req.request_id);
                     co_await Write(stream, res, req, 11, false);
+                    co_await DrainBeforeClose(stream);
                 } else if (ec.category() == boost::system::error_code(bhttp::error::bad_target).category() &&
                            ec != bhttp::error::end_of_stream) {
                     Request req;
@@ -207,6 +210,21 @@ struct Server::Impl {
             }
             const bool ok = co_await Write(stream, res, req, version, keep);
             if (!ok || !keep) break;
+        }
+    }
+
+    // After refusing a body the client is still sending, read and drop what comes for a moment before closing:
+    // closing at once would reset the connection and the client might never read the 413.
+    template <class Stream>
+    asio::awaitable<void> DrainBeforeClose(Stream& stream) {
+        auto& socket = beast::get_lowest_layer(stream);
+        socket.expires_after(std::chrono::seconds(2));
+        std::vector<char> sink(64 * 1024);
+        size_t drained = 0;
+        while (drained < (32u << 20)) {
+            auto [ec, n] = co_await socket.async_read_some(asio::buffer(sink), asio::as_tuple(asio::use_awaitable));
+            if (ec) break;
+            drained += n;
         }
     }
 

@@ -96,8 +96,9 @@ struct Stored {
 
 // Inserts one version (new entry or correction), links its attachments, indexes it in the timeline.
 Stored Insert(storage::Session& s, const Actor& a, const Grant& g, const NewEntry& e, const std::string& kind,
-              const std::string& visibility, const std::string& root, int64_t version, const std::string& supersedes) {
-    const std::string id = NewUuidV7();
+              const std::string& visibility, const std::string& root, int64_t version, const std::string& supersedes,
+              const std::string& new_id = NewUuidV7()) {
+    const std::string& id = new_id;
     const std::string root_id = root.empty() ? id : root;
     const int64_t now = NowMicros();
     const int64_t fact = e.fact_at ? e.fact_at : now;
@@ -195,11 +196,13 @@ json::object NotebookService::Correct(const auth::Principal& p, const std::strin
         };
         if (old->Int(1) != version || !old->IsNull(5))
             throw Conflict("Cette note a déjà été corrigée : voici sa dernière version.", current());
-        const Stored st = Insert(s, a, g, e, e.kind.value_or(old->Str(2)), e.visibility.value_or(old->Str(3)), old->Str(0),
-                                 old->Int(1) + 1, entry_id);
-        // Two corrections racing on PostgreSQL: the row lock makes the second find the mark already set.
-        if (s.Exec("UPDATE notebook_entries SET superseded_by = ? WHERE id = ? AND superseded_by IS NULL", {st.id, entry_id}) != 1)
+        // Claim the version first: of two corrections racing on PostgreSQL, the row lock makes the second find the
+        // mark already set, before it has written anything of its own.
+        const std::string id = NewUuidV7();
+        if (s.Exec("UPDATE notebook_entries SET superseded_by = ? WHERE id = ? AND superseded_by IS NULL", {id, entry_id}) != 1)
             throw Conflict("Cette note a déjà été corrigée : voici sa dernière version.", current());
+        const Stored st = Insert(s, a, g, e, e.kind.value_or(old->Str(2)), e.visibility.value_or(old->Str(3)), old->Str(0),
+                                 old->Int(1) + 1, entry_id, id);
         patients::SupersedeEvent(s, g.patient_id, entry_id);
         return LoadEntry(s, g, st.id);
     });

@@ -15,6 +15,15 @@ void PatientRecords::Audit(storage::Session& s, const Actor& actor, const std::s
                       std::move(detail)});
 }
 
+void PatientRecords::AuditRefusal(const auth::Principal& who, const std::string& patient_id, const char* action,
+                                  const Error& e) {
+    if (e.status() != 403 && e.status() != 404) return;
+    db_.Write([&](storage::Session& s) {
+        audit::Append(s, {who.account_id, action, "patient", patient_id, who.ip, "denied",
+                          {{"status", e.status()}, {"reason", e.slug()}}});
+    });
+}
+
 Error PatientRecords::Denied() {
     return Error(404, "not-found", "Patient introuvable",
                  "Ce patient n'existe pas ou vous ne faites pas partie de son cercle de soins.");

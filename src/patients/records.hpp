@@ -33,11 +33,16 @@ public:
         std::optional<R> out;
         std::optional<Grant> grant;
         Actor actor;
-        db_.Read([&](storage::Session& s) {
-            actor = patients::LoadActor(s, who.account_id, who.role, who.ip);
-            grant = Decide(s, actor, patient_id, need);
-            if (grant) out.emplace(fn(s, actor, *grant));
-        });
+        try {
+            db_.Read([&](storage::Session& s) {
+                actor = patients::LoadActor(s, who.account_id, who.role, who.ip);
+                grant = Decide(s, actor, patient_id, need);
+                if (grant) out.emplace(fn(s, actor, *grant));
+            });
+        } catch (const Error& e) {
+            AuditRefusal(who, patient_id, action, e);
+            throw;
+        }
         db_.Write([&](storage::Session& s) {
             Audit(s, actor, patient_id, grant, action);
             if (grant && also) also(s, actor, *grant);
@@ -49,21 +54,31 @@ public:
     template <class F>
     auto Write(const auth::Principal& who, const std::string& patient_id, Need need, const char* action, F&& fn) {
         using R = std::invoke_result_t<F, storage::Session&, const Actor&, const Grant&>;
-        auto out = db_.WriteValue([&](storage::Session& s) -> std::optional<R> {
-            const Actor actor = patients::LoadActor(s, who.account_id, who.role, who.ip);
-            const auto grant = Decide(s, actor, patient_id, need);
-            if (!grant) {
+        std::optional<std::optional<R>> out;
+        try {
+            out = db_.WriteValue([&](storage::Session& s) -> std::optional<R> {
+                const Actor actor = patients::LoadActor(s, who.account_id, who.role, who.ip);
+                const auto grant = Decide(s, actor, patient_id, need);
+                if (!grant) {
+                    Audit(s, actor, patient_id, grant, action);
+                    return std::nullopt;  // commit the refusal's audit entry, nothing else
+                }
+                std::optional<R> r(fn(s, actor, *grant));
+                // Last, so that the audit chain's lock (PostgreSQL) is held only until the commit.
                 Audit(s, actor, patient_id, grant, action);
-                return std::nullopt;  // commit the refusal's audit entry, nothing else
-            }
-            std::optional<R> r(fn(s, actor, *grant));
-            // Last, so that the audit chain's lock (PostgreSQL) is held only until the commit.
-            Audit(s, actor, patient_id, grant, action);
-            return r;
-        });
-        if (!out) throw Denied();
-        return std::move(*out);
+                return r;
+            });
+        } catch (const Error& e) {
+            AuditRefusal(who, patient_id, action, e);  // the transaction was rolled back: trace it apart
+            throw;
+        }
+        if (!*out) throw Denied();
+        return std::move(**out);
     }
+
+    // A refusal decided inside a service function (403 a role may not do this, 404 an entry the grant may not
+    // see) is traced like a refusal of the patient itself, in its own transaction.
+    void AuditRefusal(const auth::Principal& who, const std::string& patient_id, const char* action, const Error& e);
 
     // For creations (no patient yet) and lists across patients: the actor only.
     Actor LoadActor(storage::Session& s, const auth::Principal& who) {

@@ -18,6 +18,22 @@
 
 namespace cordee::patients {
 
+std::string SearchNames(std::initializer_list<std::string_view> names) {
+    std::string out = " ";
+    for (auto n : names) {
+        std::string word;
+        for (char c : FoldForSearch(n) + " ") {
+            if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+                word += c;
+            } else if (!word.empty()) {
+                if (out.find(" " + word + " ") == std::string::npos) out += word + " ";
+                word.clear();
+            }
+        }
+    }
+    return out;
+}
+
 std::string NameKey(std::string_view name) {
     std::string out;
     for (char c : FoldForSearch(name))
@@ -196,68 +212,74 @@ std::pair<int, std::string> PatientService::Create(const auth::Principal& p, con
     const std::string used_key = id.used_name ? NameKey(*id.used_name) : name_key;
     const std::string first_key = NameKey(*id.first_name);
     const std::string birthplace = id.birthplace_code.value_or("");
-    if (!confirm) {
+    struct Outcome {
+        std::optional<storage::StoredResult> created;
         json::array twins;
-        Actor actor;
-        records_.db().Read([&](storage::Session& s) {
-            actor = records_.LoadActor(s, p);
-            twins = Twins(s, actor, name_key, used_key, first_key, *id.birth_date, *id.sex, birthplace, "", "");
-        });
-        if (!twins.empty()) {
-            // Showing twins reveals identities: the lookup is traced like any other read.
-            records_.db().Write([&](storage::Session& s) {
-                for (const auto& t : twins)
-                    PatientRecords::Audit(s, actor, std::string(t.at("id").as_string()), std::nullopt,
-                                          "patient.duplicate_check", {{"outcome", "shown as possible duplicate"}});
-            });
-            throw PossibleDuplicate(std::move(twins));
-        }
-    }
-    return records_.db().WriteValue([&](storage::Session& s) {
+    };
+    auto out = records_.db().WriteValue([&](storage::Session& s) {
         const Actor actor = records_.LoadActor(s, p);
         if (actor.IsOperator())
             throw Forbidden("Les opérateurs administrent les dossiers mais n'en créent pas : un professionnel du cercle le fait.");
-        auto r = storage::OnceFor(s, actor.account_id, key, "POST /api/v1/patients", [&] {
-            const std::string pid = NewUuidV7();
-            const int64_t now = NowMicros();
-            auto opt = [](const std::optional<std::string>& v) {
-                return v && !v->empty() ? storage::Value{*v} : storage::Value{};
-            };
-            s.Queue("INSERT INTO patients (id, birth_name, birth_first_names, first_name, used_name, used_first_name, "
-                    "birth_date, sex, birthplace_code, identity_status, flag_douteuse, flag_fictive, flag_homonyme, phone, "
-                    "address, name_key, used_name_key, first_name_key, last_activity_at, created_by, created_at, "
-                    "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    {pid, *id.birth_name, *id.birth_first_names, *id.first_name, opt(id.used_name),
-                     opt(id.used_first_name), *id.birth_date, *id.sex, birthplace,
-                     id.identity_status.value_or("provisoire"), int64_t{id.douteuse.value_or(false)},
-                     int64_t{id.fictive.value_or(false)}, int64_t{id.homonyme.value_or(false)}, id.phone.value_or(""),
-                     id.address.value_or(""), name_key, id.used_name ? storage::Value{used_key} : storage::Value{},
-                     first_key, now, actor.account_id, now, now});
-            const std::string member = NewUuidV7();
-            s.Queue("INSERT INTO circle_members (id, patient_id, kind, account_id, role, referent, start_at, added_by, "
-                    "added_at) VALUES (?, ?, 'account', ?, ?, 1, ?, ?, ?)",
-                    {member, pid, actor.account_id, creator_role, now, actor.account_id, now});
-            AppendEvent(s, Event(actor, pid, "identity", "create", {{"identity_status", id.identity_status.value_or("provisoire")}}));
-            AppendEvent(s, Event(actor, pid, "circle", "add", {{"member", actor.name}, {"role", creator_role}, {"referent", true}},
-                                 member));
-            storage::AppendChange(s, {"patient", pid, "create", "patient:" + pid, "{}"});
-            Grant g{pid, "member", true, actor.health, true, true, actor.structures, member};
-            PatientRecords::Audit(s, actor, pid, g, "patient.create", {{"confirmed_not_duplicate", confirm}});
-            return storage::StoredResult{201, json::serialize(PatientJson(*PatientRow(s, pid), &g))};
-        });
-        return std::pair<int, std::string>{r.status, r.body};
+        Outcome o;
+        // A replay answers what the first request got, before anything else is looked at.
+        if (!key.empty()) {
+            if (auto prev = storage::FindIdempotent(s, actor.account_id, key, "POST /api/v1/patients")) {
+                o.created = *prev;
+                return o;
+            }
+        }
+        // Two people creating the same patient at once (PostgreSQL) meet here: creations of people born the same
+        // day take turns, so the second one sees the first as a twin.
+        s.LockForOrdering(static_cast<int64_t>(0x7A00000000000000LL | (std::hash<std::string>{}(*id.birth_date) & 0xFFFFFFFF)));
+        if (!confirm) {
+            o.twins = Twins(s, actor, name_key, used_key, first_key, *id.birth_date, *id.sex, birthplace, "", "");
+            if (!o.twins.empty()) {
+                // Showing twins reveals identities: the lookup is traced like any other read (and committed).
+                for (const auto& t : o.twins)
+                    PatientRecords::Audit(s, actor, std::string(t.at("id").as_string()), std::nullopt,
+                                          "patient.duplicate_check", {{"outcome", "shown as possible duplicate"}});
+                return o;
+            }
+        }
+        const std::string pid = NewUuidV7();
+        const int64_t now = NowMicros();
+        auto opt = [](const std::optional<std::string>& v) { return v && !v->empty() ? storage::Value{*v} : storage::Value{}; };
+        s.Queue("INSERT INTO patients (id, birth_name, birth_first_names, first_name, used_name, used_first_name, "
+                "birth_date, sex, birthplace_code, identity_status, flag_douteuse, flag_fictive, flag_homonyme, phone, "
+                "address, name_key, used_name_key, first_name_key, search_names, last_activity_at, created_by, created_at, "
+                "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                {pid, *id.birth_name, *id.birth_first_names, *id.first_name, opt(id.used_name), opt(id.used_first_name),
+                 *id.birth_date, *id.sex, birthplace, id.identity_status.value_or("provisoire"),
+                 int64_t{id.douteuse.value_or(false)}, int64_t{id.fictive.value_or(false)},
+                 int64_t{id.homonyme.value_or(false)}, id.phone.value_or(""), id.address.value_or(""), name_key,
+                 id.used_name ? storage::Value{used_key} : storage::Value{}, first_key,
+                 SearchNames({*id.birth_name, id.used_name.value_or(""), *id.birth_first_names, id.used_first_name.value_or("")}),
+                 now, actor.account_id, now, now});
+        const std::string member = NewUuidV7();
+        s.Queue("INSERT INTO circle_members (id, patient_id, kind, account_id, role, referent, start_at, added_by, "
+                "added_at) VALUES (?, ?, 'account', ?, ?, 1, ?, ?, ?)",
+                {member, pid, actor.account_id, creator_role, now, actor.account_id, now});
+        AppendEvent(s, Event(actor, pid, "identity", "create", {{"identity_status", id.identity_status.value_or("provisoire")}}));
+        AppendEvent(s, Event(actor, pid, "circle", "add", {{"member", actor.name}, {"role", creator_role}, {"referent", true}},
+                             member));
+        storage::AppendChange(s, {"patient", pid, "create", "patient:" + pid, "{}"});
+        Grant g{pid, "member", true, actor.health, true, true, actor.structures, member};
+        PatientRecords::Audit(s, actor, pid, g, "patient.create", {{"confirmed_not_duplicate", confirm}});
+        o.created = storage::StoredResult{201, json::serialize(PatientJson(*PatientRow(s, pid), &g))};
+        if (!key.empty()) storage::SaveIdempotent(s, actor.account_id, key, "POST /api/v1/patients", *o.created);
+        return o;
     });
+    if (!out.created) throw PossibleDuplicate(std::move(out.twins));
+    return {out.created->status, out.created->body};
 }
 
 boost::json::object PatientService::Search(const auth::Principal& p, const std::string& q, const std::string& birth_date,
                                            const std::string& ins) {
+    // The parts of the query as the names are kept: "Lefèvre-Abcde" looks for "lefevre" and "abcde".
     std::vector<std::string> words;
     {
-        std::istringstream in(FoldForSearch(q));
-        for (std::string w; in >> w && words.size() < 6;) {
-            const std::string k = NameKey(w);
-            if (!k.empty()) words.push_back(k);
-        }
+        std::istringstream in(SearchNames({q}));
+        for (std::string w; in >> w && words.size() < 6;) words.push_back(w);
     }
     Actor actor;
     json::array items;
@@ -267,8 +289,8 @@ boost::json::object PatientService::Search(const auth::Principal& p, const std::
         std::string where = "status = 'active'";
         storage::Params params;
         for (const auto& w : words) {
-            where += " AND (name_key LIKE ? OR used_name_key LIKE ? OR first_name_key LIKE ?)";
-            params.insert(params.end(), {w + "%", w + "%", w + "%"});
+            where += " AND search_names LIKE ?";
+            params.push_back("% " + w + "%");
         }
         if (!birth_date.empty()) {
             where += " AND birth_date = ?";
@@ -431,10 +453,17 @@ boost::json::object PatientService::Update(const auth::Principal& p, const std::
         CheckVersion(s, id, version, g);
         const auto row = *PatientRow(s, id);
         const std::string status = row.Str(9);
-        const bool strict = patch.birth_name || patch.birth_first_names || patch.first_name || patch.birth_date ||
-                            patch.sex || patch.birthplace_code;
-        if (strict && status != "provisoire" && status != "recuperee")
-            throw Invalid("identity_status", "les traits stricts d'une identité validée ou qualifiée ne se modifient pas");
+        if (status != "provisoire" && status != "recuperee") {
+            std::vector<FieldError> frozen;
+            for (auto [field, present] : {std::pair{"birth_name", patch.birth_name.has_value()},
+                                          std::pair{"birth_first_names", patch.birth_first_names.has_value()},
+                                          std::pair{"first_name", patch.first_name.has_value()},
+                                          std::pair{"birth_date", patch.birth_date.has_value()},
+                                          std::pair{"sex", patch.sex.has_value()},
+                                          std::pair{"birthplace_code", patch.birthplace_code.has_value()}})
+                if (present) frozen.push_back({field, "trait strict d'une identité validée ou qualifiée : il ne se modifie pas"});
+            if (!frozen.empty()) throw Invalid(std::move(frozen));
+        }
         std::string sets = "version = version + 1, updated_at = ?";
         storage::Params params{NowMicros()};
         json::array changed;
@@ -465,11 +494,15 @@ boost::json::object PatientService::Update(const auth::Principal& p, const std::
         const std::string birth_name = patch.birth_name.value_or(row.Str(1));
         const std::string first_name = patch.first_name.value_or(row.Str(3));
         const std::string used = patch.used_name ? *patch.used_name : row.Str(4);
-        sets += ", name_key = ?, first_name_key = ?, used_name_key = ?";
+        sets += ", name_key = ?, first_name_key = ?, used_name_key = ?, search_names = ?";
         params.insert(params.end(), {NameKey(birth_name), NameKey(first_name),
-                                     used.empty() ? storage::Value{} : storage::Value{NameKey(used)}});
-        params.push_back(id);
-        s.Exec("UPDATE patients SET " + sets + " WHERE id = ?", params);
+                                     used.empty() ? storage::Value{} : storage::Value{NameKey(used)},
+                                     SearchNames({birth_name, used, patch.birth_first_names.value_or(row.Str(2)),
+                                                  patch.used_first_name.value_or(row.Str(5))})});
+        params.insert(params.end(), {id, version});
+        // The version is checked again by the UPDATE itself: two concurrent changes cannot both win.
+        if (s.Exec("UPDATE patients SET " + sets + " WHERE id = ? AND version = ?", params) != 1)
+            throw Conflict("Le dossier a été modifié entre-temps : voici la version actuelle.", PatientJson(*PatientRow(s, id), &g));
         AppendEvent(s, Event(actor, id, "identity", "update", {{"fields", changed}}));
         Touch(s, id, "identity");
         return PatientJson(*PatientRow(s, id), &g);
@@ -525,9 +558,11 @@ boost::json::object PatientService::Qualify(const auth::Principal& p, const std:
             e.extra["candidates"] = json::array{json::object{{"id", twin->Str(0)}, {"reason", "ins"}}};
             throw e;
         }
-        s.Exec("UPDATE patients SET identity_status = 'qualifiee', ins_matricule = ?, ins_oid = ?, version = version + 1, "
-               "updated_at = ? WHERE id = ?",
-               {answer.matricule, answer.oid, NowMicros(), id});
+        if (s.Exec("UPDATE patients SET identity_status = 'qualifiee', ins_matricule = ?, ins_oid = ?, version = version + 1, "
+                   "updated_at = ? WHERE id = ? AND version = ?",
+                   {answer.matricule, answer.oid, NowMicros(), id, before.Int(17)}) != 1)
+            throw Conflict("Le dossier a été modifié pendant la qualification : voici la version actuelle.",
+                           PatientJson(*PatientRow(s, id), &g));
         AppendEvent(s, Event(actor, id, "identity", "qualify", {{"oid_kind", OidKind(answer.oid)}}));
         Touch(s, id, "identity");
         return PatientJson(*PatientRow(s, id), &g);
@@ -536,10 +571,10 @@ boost::json::object PatientService::Qualify(const auth::Principal& p, const std:
 
 boost::json::object PatientService::Merge(const auth::Principal& p, const std::string& survivor,
                                           const std::string& duplicate) {
-    if (p.role != auth::kOperator) throw Forbidden("Seuls les opérateurs de territoire fusionnent des dossiers.");
     if (survivor == duplicate) throw Invalid("duplicate_id", "un dossier ne se fusionne pas avec lui-même");
     return records_.Write(p, survivor, Need::kAdminister, "patient.merge", [&](storage::Session& s, const Actor& actor,
                                                                                const Grant& g) {
+        if (!actor.IsOperator()) throw Forbidden("Seuls les opérateurs de territoire fusionnent des dossiers.");
         RequireActive(s, survivor);
         auto dup = PatientRow(s, duplicate);
         if (!dup || dup->Str(19) != "active") throw Invalid("duplicate_id", "dossier à fusionner introuvable ou déjà fusionné");
@@ -663,8 +698,10 @@ boost::json::object PatientService::UpdateMember(const auth::Principal& p, const
             sets += ", referent = 1";
             summary["referent"] = true;
         }
-        params.push_back(member);
-        s.Exec("UPDATE circle_members SET " + sets + " WHERE id = ?", params);
+        params.insert(params.end(), {member, version});
+        if (s.Exec("UPDATE circle_members SET " + sets + " WHERE id = ? AND version = ?", params) != 1)
+            throw Conflict("Ce membre a été modifié entre-temps : voici sa version actuelle.",
+                           MemberJson(*MemberRow(s, g.patient_id, member)));
         const char* action = patch.end && *patch.end <= NowMicros() ? "end" : "update";
         AppendEvent(s, Event(actor, g.patient_id, "circle", action, std::move(summary), member));
         Touch(s, g.patient_id, "circle");
@@ -713,6 +750,15 @@ boost::json::object PatientService::Timeline(const auth::Principal& p, const std
 }
 
 boost::json::object PatientService::BreakGlass(const auth::Principal& p, const std::string& id, const std::string& reason) {
+    try {
+        return OpenBreakGlass(p, id, reason);
+    } catch (const Error& e) {
+        records_.AuditRefusal(p, id, "patient.break_glass", e);
+        throw;
+    }
+}
+
+boost::json::object PatientService::OpenBreakGlass(const auth::Principal& p, const std::string& id, const std::string& reason) {
     auto out = records_.db().WriteValue([&](storage::Session& s) -> std::optional<json::object> {
         const Actor actor = records_.LoadActor(s, p);
         if (actor.IsOperator())
@@ -722,10 +768,7 @@ boost::json::object PatientService::BreakGlass(const auth::Principal& p, const s
             throw Error(409, "already-member", "Déjà dans le cercle de soins",
                         "Vous faites partie du cercle de soins : l'accès en urgence n'est pas nécessaire.");
         auto row = PatientRow(s, id);
-        if (!row || row->Str(19) != "active") {
-            PatientRecords::Audit(s, actor, id, std::nullopt, "patient.break_glass", {{"reason", reason}});
-            return std::nullopt;
-        }
+        if (!row || row->Str(19) != "active") return std::nullopt;  // traced by BreakGlass, as every refusal
         const int64_t now = NowMicros();
         const std::string bg = NewUuidV7();
         s.Queue("INSERT INTO break_glass (id, patient_id, account_id, reason, started_at, until_at) VALUES (?, ?, ?, ?, ?, ?)",

@@ -80,6 +80,7 @@ public:
                                   int limit);
 
 private:
+    boost::json::object OpenBreakGlass(const auth::Principal& p, const std::string& id, const std::string& reason);
     PatientRecords& records_;
     std::unique_ptr<InsiClient> insi_;
     const Config& cfg_;  // public URL for e-mailed links, known once the server listens
@@ -87,5 +88,7 @@ private:
 
 // Lower case, no accents, letters and digits only: "Dupont-Aignan" and "DUPONT AIGNAN" compare equal.
 std::string NameKey(std::string_view name);
+// Every part of the names, folded, each after a space (" lefevre abcde marie "): search matches any part's start.
+std::string SearchNames(std::initializer_list<std::string_view> names);
 
 }  // namespace cordee::patients

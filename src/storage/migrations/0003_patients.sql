@@ -23,6 +23,8 @@ CREATE TABLE patients (
     address TEXT,
     -- Folded (lower case, no accents) names: what search and twin detection compare.
     name_key TEXT NOT NULL,
+    -- Every name part (birth, used, first names), folded, each after a space: " lefevre abcde marie ".
+    search_names TEXT NOT NULL DEFAULT '',
     used_name_key TEXT,
     first_name_key TEXT NOT NULL,
     status TEXT NOT NULL DEFAULT 'active',
