@@ -35,6 +35,13 @@ bool AtMostOneEdit(std::string_view a, std::string_view b) {
     return a.substr(i) == b.substr(i + 1);
 }
 
+constexpr double kCellDegrees = 0.05;  // about 5.5 km of latitude
+constexpr size_t kMaxGridCandidates = 100000;
+
+uint32_t GridRow(double lat) { return static_cast<uint32_t>(std::clamp((lat + 90.0) / kCellDegrees, 0.0, 3599.0)); }
+uint32_t GridCol(double lon) { return static_cast<uint32_t>(std::clamp((lon + 180.0) / kCellDegrees, 0.0, 7199.0)); }
+uint32_t GridCell(double lat, double lon) { return GridRow(lat) << 16 | GridCol(lon); }
+
 // Filter values are indexed as terms that no typed word can produce (they start with a control byte).
 std::string FilterTerm(const char* kind, const std::string& value) { return std::string("\x01") + kind + ":" + value; }
 
@@ -152,6 +159,10 @@ SearchIndex::SearchIndex(std::vector<IndexDoc> docs) : docs_(std::move(docs)) {
         }
         for (char m : d.modes) c.modes |= m == 'L' ? 1 : m == 'S' ? 2 : m == 'B' ? 4 : 0;
     }
+    // Entries with a point by grid cell, for distance queries.
+    for (uint32_t i = 0; i < compact_.size(); ++i)
+        if (compact_[i].has_point) grid_.emplace_back(GridCell(compact_[i].lat, compact_[i].lon), i);
+    std::sort(grid_.begin(), grid_.end());
     // Ties are broken by name.
     std::vector<uint32_t> by_name(docs_.size());
     std::iota(by_name.begin(), by_name.end(), 0u);
@@ -173,20 +184,23 @@ const std::vector<uint32_t>* SearchIndex::Postings(const std::string& t) const {
 
 // Words followed by a space are complete: exact (or one typo when the word is unknown). The last word is
 // being typed: its prefixes count too. Fewer expansions also make fewer candidates to check.
-SearchIndex::Candidate SearchIndex::Expand(const std::string& word, bool prefix) const {
-    Candidate c;
-    auto add = [&](uint32_t term, float quality) {
-        auto [it, fresh] = c.terms.emplace(term, quality);
-        if (fresh) c.postings += postings_[term].size();
-        else it->second = std::max(it->second, quality);
-    };
+SearchIndex::WordMatch SearchIndex::Expand(const std::string& word, bool prefix) const {
+    WordMatch m;
     auto it = std::lower_bound(terms_.begin(), terms_.end(), word);
     const bool exact = it != terms_.end() && *it == word;
-    if (exact) add(static_cast<uint32_t>(it - terms_.begin()), kExact);
-    // A complete word that is no word of ours is an abbreviation ("kiné", "cardio"): its prefixes count.
+    std::vector<std::pair<uint32_t, float>> drive;
+    if (exact) {
+        m.exact = it - terms_.begin();
+        drive.emplace_back(static_cast<uint32_t>(m.exact), kExact);
+    }
+    // A complete word that is no word of ours is an abbreviation ("kiné", "cardio"): its prefixes count. Terms are
+    // sorted bytes and no term holds the byte 0xFF, so the prefix's terms end before word + 0xFF.
     if (prefix || !exact) {
-        for (size_t n = 0; it != terms_.end() && it->compare(0, word.size(), word) == 0 && n < kMaxPrefixTerms; ++it, ++n)
-            add(static_cast<uint32_t>(it - terms_.begin()), *it == word ? kExact : kPrefix);
+        const auto end = std::lower_bound(it, terms_.end(), word + '\xff');
+        m.lo = static_cast<uint32_t>(it - terms_.begin());
+        m.hi = static_cast<uint32_t>(end - terms_.begin());
+        for (uint32_t k = m.lo; k < m.hi && drive.size() < kMaxPrefixTerms; ++k)
+            if (static_cast<int64_t>(k) != m.exact) drive.emplace_back(k, kPrefix);
     }
     // Typos are for words; a postal code or département is exact (or a prefix while typing).
     const bool has_digit = std::any_of(word.begin(), word.end(), [](unsigned char ch) { return std::isdigit(ch); });
@@ -195,17 +209,58 @@ SearchIndex::Candidate SearchIndex::Expand(const std::string& word, bool prefix)
             auto range = std::equal_range(deletions_.begin(), deletions_.end(), std::pair<uint64_t, uint32_t>{Hash(variant), 0},
                                           [](const auto& a, const auto& b) { return a.first < b.first; });
             for (auto r = range.first; r != range.second; ++r)
-                if (AtMostOneEdit(word, terms_[r->second])) add(r->second, kTypo);
+                if ((r->second < m.lo || r->second >= m.hi) && AtMostOneEdit(word, terms_[r->second]))
+                    m.typos.push_back(r->second);
         };
         probe(word);
         for (size_t k = 0; k < word.size(); ++k) probe(word.substr(0, k) + word.substr(k + 1));
+        std::sort(m.typos.begin(), m.typos.end());
+        m.typos.erase(std::unique(m.typos.begin(), m.typos.end()), m.typos.end());
+        for (uint32_t t : m.typos) drive.emplace_back(t, kTypo);
     }
-    return c;
+    // Candidates are drawn best first: exact, then prefixes, then typos; smaller lists first within each.
+    std::sort(drive.begin(), drive.end(), [&](const auto& x, const auto& y) {
+        return x.second != y.second ? x.second > y.second : postings_[x.first].size() < postings_[y.first].size();
+    });
+    for (const auto& [t, q] : drive) m.postings += postings_[t].size();
+    m.drive = std::move(drive);
+    return m;
 }
 
-bool SearchIndex::Collect(const SearchQuery& q, const std::vector<std::string>& words,
+SearchIndex::Prepared SearchIndex::Prepare(const std::vector<std::string>& words) const {
+    Prepared p;
+    p.words.reserve(words.size());
+    for (size_t i = 0; i < words.size(); ++i) {
+        p.words.push_back(Expand(words[i], i + 1 == words.size()));
+        if (p.words.back().drive.empty()) p.ok = false;  // a word that matches nothing: no result here
+    }
+    return p;
+}
+
+bool SearchIndex::Nearby(double lat, double lon, double radius_km, size_t cap, std::vector<uint32_t>& out) const {
+    const double dlat = radius_km / 111.0 + kCellDegrees;
+    const double dlon = radius_km / (111.0 * std::max(0.05, std::cos(lat * M_PI / 180.0))) + kCellDegrees;
+    const uint32_t col_lo = GridCol(lon - dlon), col_hi = GridCol(lon + dlon);
+    // Count first, so that a wide radius in a dense area falls back to the other sources without copying.
+    size_t total = 0;
+    std::vector<std::pair<size_t, size_t>> spans;
+    for (uint32_t row = GridRow(lat - dlat); row <= GridRow(lat + dlat); ++row) {
+        const auto first = std::lower_bound(grid_.begin(), grid_.end(), std::pair<uint32_t, uint32_t>{row << 16 | col_lo, 0});
+        const auto last = std::lower_bound(first, grid_.end(), std::pair<uint32_t, uint32_t>{row << 16 | (col_hi + 1), 0});
+        total += static_cast<size_t>(last - first);
+        if (total > cap) return false;
+        spans.emplace_back(first - grid_.begin(), last - grid_.begin());
+    }
+    out.reserve(total);
+    for (const auto& [b, e] : spans)
+        for (size_t k = b; k < e; ++k) out.push_back(grid_[k].second);
+    return true;
+}
+
+bool SearchIndex::Collect(const SearchQuery& q, const Prepared& prepared,
                           std::vector<std::pair<const SearchIndex*, SearchHit>>& all, size_t max_visits) const {
-    // Filters that are terms: the smallest of their posting lists is where candidates come from.
+    if (!prepared.ok) return false;
+    // Filters that are terms: the smallest of their posting lists may be where candidates come from.
     std::vector<const std::vector<uint32_t>*> filters;
     auto need = [&](const char* kind, const std::string& value) {
         if (value.empty()) return true;
@@ -218,31 +273,27 @@ bool SearchIndex::Collect(const SearchQuery& q, const std::vector<std::string>& 
         !need("c", q.commune.empty() ? "" : FoldForSearch(q.commune)) || !need("m", q.practice_mode) ||
         !need("cap", q.has_capacity.empty() ? "" : FoldForSearch(q.has_capacity)))
         return false;
-    std::vector<Candidate> cands;
-    cands.reserve(words.size());
-    for (size_t i = 0; i < words.size(); ++i) {
-        const auto& w = words[i];
-        cands.push_back(Expand(w, i + 1 == words.size()));
-        if (cands.back().terms.empty()) return false;  // a word that matches nothing: no result here
-        // A flat table by term id: checking a candidate's terms is then one load each, not a hash lookup.
-        Candidate& c = cands.back();
-        if (c.terms.size() <= 4) {
-            for (const auto& [term, quality] : c.terms) c.few.emplace_back(term, static_cast<uint8_t>(quality * 10 + 0.5f));
-        } else {
-            c.quality.assign(terms_.size(), 0);
-            for (const auto& [term, quality] : c.terms) c.quality[term] = static_cast<uint8_t>(quality * 10 + 0.5f);
-        }
-    }
-    // Candidates come from the most selective word or filter and are visited best-first (the word's exact
-    // terms, then its prefixes, then its typos); a query matching more than kMaxHits entries stops there, so
-    // that one letter typed in a national directory costs no more than a precise query.
+    const auto& cands = prepared.words;
+    // Candidates come from the most selective source: a word (visited best-first: exact terms, then prefixes, then
+    // typos), a filter, or the grid cells around the point of a distance query. A query matching more than
+    // kMaxHits entries stops there, so that one letter typed in a national directory costs no more than a precise
+    // query.
     size_t driver = 0;
     for (size_t i = 1; i < cands.size(); ++i)
         if (cands[i].postings < cands[driver].postings) driver = i;
     const std::vector<uint32_t>* smallest_filter = nullptr;
     for (const auto* f : filters)
         if (!smallest_filter || f->size() < smallest_filter->size()) smallest_filter = f;
-    const bool from_filter = smallest_filter && (cands.empty() || smallest_filter->size() < cands[driver].postings);
+    std::vector<uint32_t> near;
+    bool from_grid = false;
+    if (q.lat && q.lon && q.radius_km) {
+        size_t cap = std::min(kMaxGridCandidates, max_visits);
+        if (!cands.empty()) cap = std::min(cap, cands[driver].postings);
+        if (smallest_filter) cap = std::min(cap, smallest_filter->size());
+        from_grid = Nearby(*q.lat, *q.lon, *q.radius_km, cap, near);
+    }
+    const bool from_filter =
+        !from_grid && smallest_filter && (cands.empty() || smallest_filter->size() < cands[driver].postings);
     size_t found = 0, visited = 0;
     auto consider = [&](uint32_t d) {
         ++visited;
@@ -269,16 +320,18 @@ bool SearchIndex::Collect(const SearchQuery& q, const std::vector<std::string>& 
         all.push_back({this, SearchHit{d, score, distance}});
         ++found;
     };
-    if (from_filter) {
+    if (from_grid) {
+        for (uint32_t d : near) {
+            consider(d);
+            if (found >= kMaxHits || visited >= max_visits) return true;
+        }
+    } else if (from_filter) {
         for (uint32_t d : *smallest_filter) {
             consider(d);
             if (found >= kMaxHits || visited >= max_visits) return true;
         }
     } else if (!cands.empty()) {
-        std::vector<std::pair<uint32_t, float>> terms(cands[driver].terms.begin(), cands[driver].terms.end());
-        std::sort(terms.begin(), terms.end(), [&](const auto& x, const auto& y) {
-            return x.second != y.second ? x.second > y.second : postings_[x.first].size() < postings_[y.first].size();
-        });
+        const auto& terms = cands[driver].drive;
         std::vector<bool> seen(terms.size() > 1 ? docs_.size() : 0);  // an entry may hold several of the terms
         for (const auto& [term, quality] : terms) {
             for (uint32_t d : postings_[term]) {
@@ -302,14 +355,16 @@ bool SearchIndex::Collect(const SearchQuery& q, const std::vector<std::string>& 
 namespace {
 using Hits = std::vector<std::pair<const SearchIndex*, SearchHit>>;
 
-Hits CollectAll(const std::vector<std::shared_ptr<const SearchIndex>>& indexes, const SearchQuery& q,
-                const std::vector<std::string>& words, size_t max_visits, bool* capped = nullptr) {
+Hits CollectAll(const std::vector<std::shared_ptr<const SearchIndex>>& indexes,
+                const std::vector<SearchIndex::Prepared>& prepared, const SearchQuery& q, size_t max_visits,
+                bool* capped = nullptr) {
     Hits all;
-    for (const auto& idx : indexes) {
+    for (size_t i = 0; i < indexes.size(); ++i) {
+        const auto& idx = indexes[i];
         if (!idx || idx->size() == 0) continue;
         const bool is_structures = idx->doc(0).structure;
         if (q.structures && *q.structures != is_structures) continue;
-        if (idx->Collect(q, words, all, max_visits) && capped) *capped = true;
+        if (idx->Collect(q, prepared[i], all, max_visits) && capped) *capped = true;
     }
     return all;
 }
@@ -318,7 +373,11 @@ Hits CollectAll(const std::vector<std::shared_ptr<const SearchIndex>>& indexes, 
 SearchResult RunSearch(const std::vector<std::shared_ptr<const SearchIndex>>& indexes, const SearchQuery& q) {
     SearchResult r;
     const auto words = SearchWords(q.q.substr(0, 200));
-    Hits all = CollectAll(indexes, q, words, kMaxVisits, &r.total_capped);
+    // The words are looked up once per index; the result and the facet passes share them.
+    std::vector<SearchIndex::Prepared> prepared(indexes.size());
+    for (size_t i = 0; i < indexes.size(); ++i)
+        if (indexes[i] && indexes[i]->size() > 0) prepared[i] = indexes[i]->Prepare(words);
+    Hits all = CollectAll(indexes, prepared, q, kMaxVisits, &r.total_capped);
     r.total = static_cast<int64_t>(all.size());
     // Each facet counts the results as if its own filter were not set, so that choosing a profession
     // still shows how many there are of the others ("disjunctive" facets).
@@ -328,7 +387,7 @@ SearchResult RunSearch(const std::vector<std::shared_ptr<const SearchIndex>>& in
             for (const auto& [idx, hit] : all) count(*idx, idx->compact(hit.doc));
             return;
         }
-        for (const auto& [idx, hit] : CollectAll(indexes, without, words, kMaxFacetVisits)) count(*idx, idx->compact(hit.doc));
+        for (const auto& [idx, hit] : CollectAll(indexes, prepared, without, kMaxFacetVisits)) count(*idx, idx->compact(hit.doc));
     };
     facet([](SearchQuery& x) { return std::exchange(x.structures, std::nullopt).has_value(); },
           [&](const SearchIndex& idx, const SearchIndex::Compact&) {

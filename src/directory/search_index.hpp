@@ -4,6 +4,7 @@
 // special terms, distance, facets and ranking. The same engine serves SQLite and PostgreSQL (the
 // database stays the truth; the index is rebuilt from it), and beats both engines' own full-text
 // search on our queries (bench/directory_search.sh). See docs/directory.md.
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -54,9 +55,32 @@ class SearchIndex {
 public:
     explicit SearchIndex(std::vector<IndexDoc> docs);
     size_t size() const { return docs_.size(); }
+
+    // What one typed word matches in this index: its exact term, the range of terms it begins (sorted
+    // vocabulary: a prefix is a contiguous range of ids) and the terms one typo away. Checking whether an
+    // entry holds the word is then a comparison or two per term of the entry, with no table to clear.
+    struct WordMatch {
+        int64_t exact = -1;
+        uint32_t lo = 0, hi = 0;       // prefix range [lo, hi), empty when the word is complete and known
+        std::vector<uint32_t> typos;   // sorted
+        size_t postings = 0;           // entries behind the terms the candidates are drawn from
+        std::vector<std::pair<uint32_t, float>> drive;  // those terms, best first (capped)
+        uint8_t Tenth(uint32_t term) const {
+            if (static_cast<int64_t>(term) == exact) return 10;
+            if (term >= lo && term < hi) return 8;
+            return std::binary_search(typos.begin(), typos.end(), term) ? 6 : 0;
+        }
+    };
+    // The words of a query prepared once for this index and shared by every pass of the query (results and
+    // each disjunctive facet); empty `ok` when a word matches nothing here.
+    struct Prepared {
+        bool ok = true;
+        std::vector<WordMatch> words;
+    };
+    Prepared Prepare(const std::vector<std::string>& words) const;
     // Matches of this index, added to `all` (several indexes answer one query).
     // Returns true when it stopped early (too many matches to count them all).
-    bool Collect(const SearchQuery& q, const std::vector<std::string>& words,
+    bool Collect(const SearchQuery& q, const Prepared& prepared,
                  std::vector<std::pair<const SearchIndex*, SearchHit>>& all, size_t max_visits) const;
     const IndexDoc& doc(uint32_t i) const { return docs_[i]; }
     uint32_t name_rank(uint32_t i) const { return name_rank_[i]; }
@@ -76,26 +100,11 @@ public:
     const std::vector<std::string>& departements() const { return departements_; }
 
 private:
-    struct Candidate {
-        std::unordered_map<uint32_t, float> terms;  // term id → match quality
-        size_t postings = 0;
-        // The check done for each candidate: a short list when the word has few terms, else a table by
-        // term id (in tenths of quality, 0 = no match); clearing a table the vocabulary's size costs more
-        // than scanning a few terms.
-        std::vector<std::pair<uint32_t, uint8_t>> few;
-        std::vector<uint8_t> quality;
-        uint8_t Tenth(uint32_t term) const {
-            if (quality.empty()) {
-                for (const auto& [t, q] : few)
-                    if (t == term) return q;
-                return 0;
-            }
-            return quality[term];
-        }
-    };
-    Candidate Expand(const std::string& word, bool prefix) const;
+    WordMatch Expand(const std::string& word, bool prefix) const;
     std::optional<uint32_t> Term(const std::string& t) const;
     const std::vector<uint32_t>* Postings(const std::string& t) const;
+    // Entries within `radius_km` of a point, by grid cell; nothing when the grid would give more than `cap`.
+    bool Nearby(double lat, double lon, double radius_km, size_t cap, std::vector<uint32_t>& out) const;
 
     std::vector<IndexDoc> docs_;
     std::vector<uint32_t> name_rank_;
@@ -108,6 +117,7 @@ private:
     std::vector<uint32_t> forward_offsets_;         // per doc: range in forward_
     std::vector<uint32_t> forward_;                 // term id | kNameBit
     std::vector<std::pair<uint64_t, uint32_t>> deletions_;  // (hash of a one-letter deletion, term id), sorted
+    std::vector<std::pair<uint32_t, uint32_t>> grid_;  // (cell, doc) sorted: entries with a point, by 0.05° cell
 };
 
 // Words of a query or a field: folded, split on anything but letters and digits.
