@@ -6,12 +6,12 @@
 #include <boost/json.hpp>
 
 #include <functional>
+#include <optional>
 #include <thread>
 
 namespace cordee::audit {
 namespace {
 
-constexpr int64_t kAuditLock = 7302;  // + 1 + lane
 constexpr int64_t kPostgresLanes = 16;
 const std::string kGenesis(64, '0');
 
@@ -47,17 +47,21 @@ int64_t LaneOf(const storage::Session& s) {
 }  // namespace
 
 void Append(storage::Session& s, const Event& e) {
-    // Writers of one lane take turns (PostgreSQL) so that each lane stays a single line.
     const int64_t lane = LaneOf(s);
-    s.LockForOrdering(kAuditLock + 1 + lane);
-    // The lane's head (and on PostgreSQL the next number) in one round trip.
-    const bool sqlite = s.dialect() == storage::Dialect::kSqlite;
-    auto row = s.One(std::string("SELECT (SELECT seq FROM audit_head WHERE id = ?), (SELECT hash FROM audit_head WHERE id = ?)") +
-                         (sqlite ? "" : ", nextval('audit_log_seq')"),
-                     {lane + 1, lane + 1});
-    const bool head = !row->IsNull(0);
-    const int64_t seq = sqlite ? (head ? row->Int(0) + 1 : 1) : row->Int(2);
-    const std::string prev = head ? row->Str(1) : kGenesis;
+    std::optional<storage::Row> head;
+    int64_t seq = 0;
+    if (s.dialect() == storage::Dialect::kSqlite) {
+        head = s.One("SELECT seq, hash FROM audit_head WHERE id = ?", {lane + 1});
+        seq = head ? head->Int(0) + 1 : 1;
+    } else {
+        // Writers of one lane take turns on its head row (created with the lanes): the row lock, the head and the
+        // next number in one round trip. A writer that waited reads the head its predecessor committed.
+        head = s.One("SELECT seq, hash, nextval('audit_log_seq') FROM audit_head WHERE id = ? FOR UPDATE", {lane + 1});
+        if (!head) throw std::runtime_error("audit lane head missing (migration 0005_audit_lanes_seq)");
+        seq = head->Int(2);
+    }
+    const bool after = head && head->Int(0) > 0;  // an empty lane's head is seq 0 with the genesis hash
+    const std::string prev = after ? head->Str(1) : kGenesis;
     const int64_t at = NowMicros();
     const std::string detail = boost::json::serialize(e.detail);
     const std::string hash =
@@ -65,7 +69,7 @@ void Append(storage::Session& s, const Event& e) {
     s.Queue("INSERT INTO audit_log (seq, at, actor_id, action, target_type, target_id, ip, outcome, detail, prev_hash, "
             "hash, lane, prev_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             {seq, at, e.actor_id, e.action, e.target_type, e.target_id, e.ip, e.outcome, detail, prev, hash, lane,
-             head ? storage::Value{row->Int(0)} : storage::Value{}});
+             after ? storage::Value{head->Int(0)} : storage::Value{}});
     if (head) s.Queue("UPDATE audit_head SET seq = ?, hash = ? WHERE id = ?", {seq, hash, lane + 1});
     else s.Queue("INSERT INTO audit_head (id, seq, hash) VALUES (?, ?, ?)", {lane + 1, seq, hash});
 }

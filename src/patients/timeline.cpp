@@ -20,6 +20,9 @@ void AppendEvent(storage::Session& s, const TimelineEvent& e) {
              e.structure_id.empty() ? storage::Value{} : storage::Value{e.structure_id}, summary,
              e.ref_id.empty() ? storage::Value{} : storage::Value{e.ref_id}});
     s.Queue("UPDATE patients SET last_activity_at = ? WHERE id = ? AND last_activity_at < ?", {now, e.patient_id, now});
+    // Whoever writes in a record has it before their eyes: what they wrote is not "unread" for them, and the
+    // unread counts never have to step over a busy author's own entries.
+    if (!e.author_id.empty()) MarkRead(s, e.author_id, e.patient_id);
     storage::AppendChange(s, {"timeline_event", id, "create", "patient:" + e.patient_id,
                               boost::json::serialize(boost::json::object{{"kind", e.kind}, {"action", e.action},
                                                                          {"visibility", e.visibility},
