@@ -379,24 +379,30 @@ boost::json::object PatientService::Mine(const auth::Principal& p, int limit, co
         std::map<std::string, storage::Row> identity;
         for (auto& r : s.Query(std::string("SELECT ") + kPatientColumns + " FROM patients WHERE id IN " + InList(ids.size()), ids))
             identity.emplace(r.Str(0), std::move(r));
-        // Unread entries (visible to the caller, written by others since their last reading) and open alerts, for
-        // the whole page in two queries.
+        // Unread entries (visible to the caller, written by others since their last reading, counted up to 100) and
+        // open alerts. Each patient's count is an index range after its own reading time, all in one statement.
+        std::map<std::string, int64_t> seen, unread, alerts;
+        storage::Params rp{actor.account_id};
+        rp.insert(rp.end(), ids.begin(), ids.end());
+        for (const auto& r : s.Query("SELECT patient_id, seen_at FROM patient_reads WHERE account_id = ? AND patient_id IN " +
+                                         InList(ids.size()),
+                                     rp))
+            seen[r.Str(0)] = r.Int(1);
         Grant reader;
         reader.health = actor.health;
         reader.structures = actor.structures;
         const Clause vis = VisibleTo(reader, "t.visibility", "t.structure_id");
-        storage::Params up{actor.account_id};
-        up.insert(up.end(), ids.begin(), ids.end());
-        up.push_back(actor.account_id);
-        up.insert(up.end(), vis.params.begin(), vis.params.end());
-        std::map<std::string, int64_t> unread, alerts;
-        for (const auto& r : s.Query("SELECT t.patient_id, COUNT(*) FROM timeline_events t LEFT JOIN patient_reads r ON "
-                                     "r.patient_id = t.patient_id AND r.account_id = ? WHERE t.patient_id IN " +
-                                         InList(ids.size()) +
-                                         " AND t.written_at > COALESCE(r.seen_at, 0) AND t.superseded = 0 AND "
-                                         "(t.author_id IS NULL OR t.author_id <> ?) AND " + vis.sql + " GROUP BY t.patient_id",
-                                     up))
-            unread[r.Str(0)] = r.Int(1);
+        std::string counts;
+        storage::Params up;
+        for (size_t i = 0; i < ids.size(); ++i) {
+            const std::string pid = std::get<std::string>(ids[i]);
+            counts += (i ? " UNION ALL " : "") + std::string("SELECT ") + std::to_string(i) +
+                      ", (SELECT COUNT(*) FROM (SELECT 1 FROM timeline_events t WHERE t.patient_id = ? AND t.written_at > ? "
+                      "AND t.superseded = 0 AND (t.author_id IS NULL OR t.author_id <> ?) AND " + vis.sql + " LIMIT 100) x)";
+            up.insert(up.end(), {pid, seen.count(pid) ? seen[pid] : int64_t{0}, actor.account_id});
+            up.insert(up.end(), vis.params.begin(), vis.params.end());
+        }
+        for (const auto& r : s.Query(counts, up)) unread[std::get<std::string>(ids[r.Int(0)])] = r.Int(1);
         storage::Params ap{actor.account_id};
         ap.insert(ap.end(), ids.begin(), ids.end());
         for (const auto& r : s.Query("SELECT patient_id, COUNT(*) FROM alert_recipients WHERE account_id = ? AND "

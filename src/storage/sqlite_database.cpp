@@ -34,10 +34,10 @@ public:
             throw SqliteError("cannot open SQLite database " + path + ": " + msg);
         }
         sqlite3_busy_timeout(db_, 10000);
-        // Memory-mapped reads avoid copying pages out of the OS cache; the writer keeps a larger page
-        // cache because bulk changes (imports) walk big indexes.
-        ExecScript("PRAGMA mmap_size=268435456;");
-        if (readonly) ExecScript("PRAGMA query_only=1;");
+        // Readers use their own page cache, not a memory map: the database grows with every audited read, and
+        // each growth made every reader unmap and map the file again (page faults dominated reads touching many
+        // pages, bench/patient_reads.sh). The writer keeps a larger cache: bulk changes walk big indexes.
+        if (readonly) ExecScript("PRAGMA query_only=1; PRAGMA cache_size=-8192;");
         else ExecScript("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-131072;");
     }
     ~SqliteConnection() override {
