@@ -379,8 +379,8 @@ boost::json::object PatientService::Mine(const auth::Principal& p, int limit, co
         std::map<std::string, storage::Row> identity;
         for (auto& r : s.Query(std::string("SELECT ") + kPatientColumns + " FROM patients WHERE id IN " + InList(ids.size()), ids))
             identity.emplace(r.Str(0), std::move(r));
-        // Unread entries (visible to the caller, written by others since their last reading, counted up to 100) and
-        // open alerts. Each patient's count is an index range after its own reading time, all in one statement.
+        // Unread entries (visible to the caller, written by others since their last reading) and open alerts. Each
+        // patient's count is an index range after its own reading time (authors mark what they write as read).
         std::map<std::string, int64_t> seen, unread, alerts;
         storage::Params rp{actor.account_id};
         rp.insert(rp.end(), ids.begin(), ids.end());
@@ -392,16 +392,21 @@ boost::json::object PatientService::Mine(const auth::Principal& p, int limit, co
         reader.health = actor.health;
         reader.structures = actor.structures;
         const Clause vis = VisibleTo(reader, "t.visibility", "t.structure_id");
-        std::string counts;
+        // One row per patient of the page (position, id, reading time), then a counting subquery on the index range
+        // (patient, written_at): one plan for the whole page (a UNION of 50 subqueries took PostgreSQL 10 ms to plan).
+        std::string rows_sql;
         storage::Params up;
         for (size_t i = 0; i < ids.size(); ++i) {
             const std::string pid = std::get<std::string>(ids[i]);
-            counts += (i ? " UNION ALL " : "") + std::string("SELECT ") + std::to_string(i) +
-                      ", (SELECT COUNT(*) FROM (SELECT 1 FROM timeline_events t WHERE t.patient_id = ? AND t.written_at > ? "
-                      "AND t.superseded = 0 AND (t.author_id IS NULL OR t.author_id <> ?) AND " + vis.sql + " LIMIT 100) x)";
-            up.insert(up.end(), {pid, seen.count(pid) ? seen[pid] : int64_t{0}, actor.account_id});
-            up.insert(up.end(), vis.params.begin(), vis.params.end());
+            rows_sql += (i ? ", (" : "(") + std::to_string(i) + ", ?, CAST(? AS BIGINT))";
+            up.insert(up.end(), {pid, seen.count(pid) ? seen[pid] : int64_t{0}});
         }
+        up.push_back(actor.account_id);
+        up.insert(up.end(), vis.params.begin(), vis.params.end());
+        const std::string counts = "WITH v(i, pid, seen) AS (VALUES " + rows_sql +
+                                   ") SELECT v.i, (SELECT COUNT(*) FROM timeline_events t WHERE t.patient_id = v.pid AND "
+                                   "t.written_at > v.seen AND t.superseded = 0 AND (t.author_id IS NULL OR t.author_id <> ?) "
+                                   "AND " + vis.sql + ") FROM v";
         for (const auto& r : s.Query(counts, up)) unread[std::get<std::string>(ids[r.Int(0)])] = r.Int(1);
         storage::Params ap{actor.account_id};
         ap.insert(ap.end(), ids.begin(), ids.end());
