@@ -25,6 +25,19 @@ void SaveIdempotent(Session& s, const std::string& owner, const std::string& key
            {owner, key, request_path, static_cast<int64_t>(result.status), result.body, NowMicros()});
 }
 
+bool ClaimIdempotent(Session& s, const std::string& owner, const std::string& key, const std::string& request_path) {
+    // Status 0 marks a claim in progress; it is never seen by others (they wait for the commit, or the rollback
+    // removes it).
+    return s.Exec("INSERT INTO idempotency_keys (owner, key, request_path, status, body, created_at) VALUES (?, ?, ?, 0, "
+                  "'', ?) ON CONFLICT (owner, key) DO NOTHING",
+                  {owner, key, request_path, NowMicros()}) == 1;
+}
+
+void CompleteIdempotent(Session& s, const std::string& owner, const std::string& key, const StoredResult& result) {
+    s.Queue("UPDATE idempotency_keys SET status = ?, body = ? WHERE owner = ? AND key = ?",
+            {static_cast<int64_t>(result.status), result.body, owner, key});
+}
+
 std::string CheckIdempotencyKey(const std::string& v) {
     if (v.empty()) return v;
     if (v.size() > 128) throw Invalid("Idempotency-Key", "128 caractères au plus");

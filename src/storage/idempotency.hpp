@@ -19,15 +19,20 @@ std::optional<StoredResult> FindIdempotent(Session& s, const std::string& owner,
                                            const std::string& request_path);
 void SaveIdempotent(Session& s, const std::string& owner, const std::string& key, const std::string& request_path,
                     const StoredResult& result);
+// Takes the key for this request: true when it was free (the caller then produces the result), false when a
+// first request already used it (PostgreSQL: a concurrent first request is waited for, through the key's unique
+// index). One round trip for a new key.
+bool ClaimIdempotent(Session& s, const std::string& owner, const std::string& key, const std::string& request_path);
+void CompleteIdempotent(Session& s, const std::string& owner, const std::string& key, const StoredResult& result);
+
 // The stored result for the key if any, else make()'s, saved under the key (no key: just make()).
 template <class F>
 StoredResult OnceFor(Session& s, const std::string& owner, const std::string& key, const std::string& request_path,
                      F&& make) {
-    if (!key.empty()) {
-        if (auto prev = FindIdempotent(s, owner, key, request_path)) return *prev;
-    }
+    if (key.empty()) return make();
+    if (!ClaimIdempotent(s, owner, key, request_path)) return *FindIdempotent(s, owner, key, request_path);
     StoredResult r = make();
-    if (!key.empty()) SaveIdempotent(s, owner, key, request_path, r);
+    CompleteIdempotent(s, owner, key, r);
     return r;
 }
 // Validates the header value; empty means "no key".
