@@ -1,88 +1,23 @@
-// Search-as-you-type on GET /structures?q= following the ARIA 1.2 combobox pattern (list autocomplete):
-// arrows move in the list, Enter chooses, Escape closes; the number of results is announced.
-import { useEffect, useRef, useState } from 'preact/hooks';
+// Search-as-you-type on GET /structures?q= following the ARIA 1.2 combobox pattern (list autocomplete) of
+// SearchCombobox: arrows move in the list, Enter chooses, Escape closes; the number of results is announced.
 import { api, type Structure } from '../api';
 import { t } from '../i18n';
-import { FieldShell, fieldId } from './forms';
+import { SearchCombobox } from './SearchCombobox';
+
+const search = async (q: string, signal: AbortSignal) => (await api.structures(q, signal)).items;
+const itemKey = (s: Structure) => s.id;
+const itemName = (s: Structure) => s.name;
+const itemMeta = (s: Structure) => [s.kind, s.commune].filter(Boolean).join(' · ');
+const chosenMeta = (s: Structure) => s.commune || '';
 
 export function StructurePicker({ value, onChange, error }:
   { value: Structure | null; onChange: (s: Structure | null) => void; error?: string }) {
-  const [q, setQ] = useState('');
-  const [items, setItems] = useState<Structure[]>([]);
-  const [open, setOpen] = useState(false);
-  const [active, setActive] = useState(-1);
-  const [loading, setLoading] = useState(false);
-  const [announce, setAnnounce] = useState('');
-  const name = 'structure_id';
-  const listId = fieldId(name) + '-list';
-  const inputRef = useRef<HTMLInputElement>(null);
-  const changeRef = useRef<HTMLButtonElement>(null);
-  const wasChosen = useRef(false);
-
-  useEffect(() => {
-    const term = q.trim();
-    if (term.length < 2) { setItems([]); setOpen(false); setAnnounce(''); return; }
-    const ctrl = new AbortController();
-    const timer = setTimeout(async () => {
-      setLoading(true); setAnnounce(t.signup.structureSearching);
-      try {
-        const res = await api.structures(term, ctrl.signal);
-        setItems(res.items); setOpen(true); setActive(-1);
-        setAnnounce(t.signup.structureResults(res.items.length));
-      } catch (e) {
-        if ((e as Error)?.name !== 'AbortError') { setItems([]); setAnnounce((e as Error).message); }
-      } finally { setLoading(false); }
-    }, 200);
-    return () => { clearTimeout(timer); ctrl.abort(); };
-  }, [q]);
-
-  useEffect(() => {
-    if (value) { wasChosen.current = true; changeRef.current?.focus(); }
-    else if (wasChosen.current) { wasChosen.current = false; inputRef.current?.focus(); }
-  }, [value]);
-
-  const choose = (s: Structure) => { onChange(s); setOpen(false); setQ(''); setItems([]); };
-
-  if (value) {
-    return (
-      <div class="field chosen" id={fieldId(name)} tabIndex={-1}>
-        <p class="chosen__label">{t.signup.structureChosen}</p>
-        <p class="chosen__value" data-testid="structure-chosen"><strong>{value.name}</strong>{value.commune ? ` — ${value.commune}` : ''}</p>
-        <button type="button" class="btn btn--secondary btn--small" ref={changeRef} onClick={() => onChange(null)}>{t.signup.structureChange}</button>
-      </div>
-    );
-  }
-
-  const onKey = (e: KeyboardEvent) => {
-    if (e.key === 'ArrowDown') { e.preventDefault(); if (!open && items.length) setOpen(true); setActive((a) => Math.min(items.length - 1, a + 1)); }
-    else if (e.key === 'ArrowUp') { e.preventDefault(); setActive((a) => Math.max(0, a - 1)); }
-    else if (e.key === 'Enter') { if (open && active >= 0 && items[active]) { e.preventDefault(); choose(items[active]); } }
-    else if (e.key === 'Escape') { if (open) { e.preventDefault(); setOpen(false); setActive(-1); } }
-  };
-
   return (
-    <FieldShell name={name} label={t.signup.structureSearch} hint={t.signup.structureHint} error={error} required>
-      {({ id, describedBy, invalid }) => (
-        <div class="combo">
-          <input id={id} ref={inputRef} type="text" role="combobox" aria-autocomplete="list" aria-expanded={open ? 'true' : 'false'}
-            aria-controls={listId} aria-activedescendant={open && active >= 0 ? `${listId}-${active}` : undefined}
-            aria-describedby={describedBy} aria-invalid={invalid ? 'true' : undefined} autocomplete="off" value={q}
-            onInput={(e) => setQ((e.currentTarget as HTMLInputElement).value)} onKeyDown={onKey}
-            onBlur={() => setTimeout(() => setOpen(false), 150)} onFocus={() => { if (items.length) setOpen(true); }} />
-          {loading && <span class="spinner combo__spinner" aria-hidden="true" />}
-          <ul id={listId} role="listbox" aria-label={t.signup.structureSearch} class="combo__list" hidden={!open || items.length === 0}>
-            {items.map((s, i) => (
-              <li id={`${listId}-${i}`} key={s.id} role="option" aria-selected={i === active ? 'true' : 'false'}
-                class={i === active ? 'combo__option is-active' : 'combo__option'}
-                onMouseDown={(e) => { e.preventDefault(); choose(s); }}>
-                <span class="combo__name">{s.name}</span>
-                {(s.commune || s.kind) && <span class="combo__meta">{[s.kind, s.commune].filter(Boolean).join(' · ')}</span>}
-              </li>
-            ))}
-          </ul>
-          <p class="sr-only" role="status">{announce}</p>
-        </div>
-      )}
-    </FieldShell>
+    <SearchCombobox name="structure_id" value={value} onChange={onChange} error={error} search={search}
+      itemKey={itemKey} itemName={itemName} itemMeta={itemMeta} chosenMeta={chosenMeta} chosenTestId="structure-chosen"
+      texts={{
+        label: t.signup.structureSearch, hint: t.signup.structureHint, searching: t.signup.structureSearching,
+        results: t.signup.structureResults, chosen: t.signup.structureChosen, change: t.signup.structureChange,
+      }} />
   );
 }
