@@ -3,7 +3,9 @@
 #include "common/text.hpp"
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
+#include <cstdint>
 #include <numeric>
 #include <utility>
 
@@ -13,9 +15,9 @@ namespace {
 constexpr uint32_t kNameBit = 0x80000000u;
 constexpr size_t kMaxPrefixTerms = 2000;  // a one-letter prefix must not expand to the whole vocabulary
 constexpr float kExact = 1.0f, kPrefix = 0.8f, kTypo = 0.6f, kOtherField = 0.7f;
-constexpr size_t kMaxHits = 5000;     // per index: beyond, totals and facets say "at least"
-constexpr size_t kMaxVisits = 40000;  // candidates examined per index: bounds a query whose filters reject most
-constexpr size_t kMaxFacetVisits = 5000;  // the same for the extra passes of disjunctive facets (counts are "at least")
+constexpr size_t kMaxHits = 1000;     // per index: beyond, totals and facets say "at least"
+constexpr size_t kMaxVisits = 20000;  // candidates examined per index: bounds a query whose filters reject most
+constexpr size_t kMaxFacetVisits = 2000;  // the same for the extra passes of disjunctive facets (counts are "at least")
 
 uint64_t Hash(std::string_view s) {
     uint64_t h = 1469598103934665603ull;  // FNV-1a
@@ -239,21 +241,35 @@ SearchIndex::Prepared SearchIndex::Prepare(const std::vector<std::string>& words
 
 bool SearchIndex::Nearby(double lat, double lon, double radius_km, size_t cap, std::vector<uint32_t>& out) const {
     const double dlat = radius_km / 111.0 + kCellDegrees;
-    const double dlon = radius_km / (111.0 * std::max(0.05, std::cos(lat * M_PI / 180.0))) + kCellDegrees;
+    const double coslat = std::max(0.05, std::cos(lat * M_PI / 180.0));
+    const double dlon = radius_km / (111.0 * coslat) + kCellDegrees;
     const uint32_t col_lo = GridCol(lon - dlon), col_hi = GridCol(lon + dlon);
-    // Count first, so that a wide radius in a dense area falls back to the other sources without copying.
+    // Cells nearest first, so that a query stopped by the hit cap keeps the closest entries. Counted before
+    // copying, so that a wide radius in a dense area falls back to the other sources at once.
+    struct Span {
+        double km;
+        size_t begin, end;
+    };
+    std::vector<Span> spans;
     size_t total = 0;
-    std::vector<std::pair<size_t, size_t>> spans;
     for (uint32_t row = GridRow(lat - dlat); row <= GridRow(lat + dlat); ++row) {
-        const auto first = std::lower_bound(grid_.begin(), grid_.end(), std::pair<uint32_t, uint32_t>{row << 16 | col_lo, 0});
-        const auto last = std::lower_bound(first, grid_.end(), std::pair<uint32_t, uint32_t>{row << 16 | (col_hi + 1), 0});
-        total += static_cast<size_t>(last - first);
-        if (total > cap) return false;
-        spans.emplace_back(first - grid_.begin(), last - grid_.begin());
+        auto it = std::lower_bound(grid_.begin(), grid_.end(), std::pair<uint32_t, uint32_t>{row << 16 | col_lo, 0});
+        const auto row_end = std::lower_bound(it, grid_.end(), std::pair<uint32_t, uint32_t>{row << 16 | (col_hi + 1), 0});
+        while (it != row_end) {
+            const uint32_t cell = it->first;
+            const auto cell_end = std::upper_bound(it, row_end, std::pair<uint32_t, uint32_t>{cell, UINT32_MAX});
+            const double clat = ((cell >> 16) + 0.5) * kCellDegrees - 90.0, clon = ((cell & 0xFFFF) + 0.5) * kCellDegrees - 180.0;
+            const double km = 111.0 * std::hypot(clat - lat, (clon - lon) * coslat);
+            spans.push_back({km, static_cast<size_t>(it - grid_.begin()), static_cast<size_t>(cell_end - grid_.begin())});
+            total += static_cast<size_t>(cell_end - it);
+            if (total > cap) return false;
+            it = cell_end;
+        }
     }
+    std::sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) { return a.km < b.km; });
     out.reserve(total);
-    for (const auto& [b, e] : spans)
-        for (size_t k = b; k < e; ++k) out.push_back(grid_[k].second);
+    for (const auto& sp : spans)
+        for (size_t k = sp.begin; k < sp.end; ++k) out.push_back(grid_[k].second);
     return true;
 }
 

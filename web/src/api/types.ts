@@ -110,7 +110,7 @@ export interface DirSearchItem {
   distance_km?: number | null; score?: number;
 }
 export interface DirSearch {
-  total: number; page: number; per_page: number; items: DirSearchItem[];
+  total: number; total_capped?: boolean; page: number; per_page: number; items: DirSearchItem[];
   facets?: {
     kind?: { professional?: number; structure?: number };
     profession?: { code: string; label: string; count: number }[];

@@ -403,7 +403,9 @@ export const fr = {
     capacityHint: 'Un champ d’activité, par exemple « hébergement permanent » : seules les structures qui y ont au moins une place disponible sont listées.',
     clearFilters: 'Effacer les filtres',
     results: 'Résultats',
-    resultCount: (n: number) => (n === 0 ? 'Aucun résultat' : n > 1 ? `${n} résultats` : '1 résultat'),
+    resultCount: (n: number, capped = false) =>
+      capped ? `Plus de ${n.toLocaleString('fr-FR')} résultats : précisez la recherche`
+        : n === 0 ? 'Aucun résultat' : n > 1 ? `${n} résultats` : '1 résultat',
     noResults: 'Aucun résultat. Vérifiez l’orthographe, retirez un filtre ou élargissez le rayon.',
     distance: (km: string) => `à ${km} km`,
     distanceVeryNear: 'à moins de 100 m',

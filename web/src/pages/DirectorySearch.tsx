@@ -248,7 +248,7 @@ export function DirectorySearch() {
         <div class="results__head">
           <h2 id="results-title" tabIndex={-1} ref={resultsTitle}>{t.directory.results}</h2>
           <p role="status" aria-live="polite" class="count" data-testid="result-count">
-            {result && !error ? t.directory.resultCount(result.total) : ''}
+            {result && !error ? t.directory.resultCount(result.total, result.total_capped) : ''}
           </p>
           {loading && <p class="muted searching"><span class="spinner" aria-hidden="true" /> {t.directory.searching}</p>}
         </div>
