@@ -3,12 +3,9 @@
 #   (a) GET /api/v1/patients/{id}/timeline — the first page (30 newest events) of a patient holding 10,000
 #       notebook entries;
 #   (b) GET /api/v1/patients/mine — the first page (50) for the demo médecin, member of 500 care circles;
-#   (c) the cost of the access check: the same two reads with and without it. The server offers, for
-#       benchmarks only, to skip the policy (environment variable CORDEE_BENCH_NO_POLICY=1, read at start):
-#       the server is restarted on the same data with it and the same wrk commands are run again. A binary
-#       without that switch (nothing named bench_no_policy in it) is measured instead against the timeline's
-#       SQL run directly on the same database (sqlite3 CLI, one process, N queries; pgbench on PostgreSQL):
-#       the line says which was measured.
+#   (c) the cost of the access check: the server has no switch to skip it (on purpose), so the timeline's SQL
+#       (ListTimeline) is run directly on the same database (sqlite3 CLI, one process; pgbench on PostgreSQL) and
+#       the ratio printed; the check alone is measured in-process by build/bench_policy_cost.
 # Seeding, through the API only (bench/seed_patients.mjs, fetch with keep-alive, 32 in flight): the demo
 # coordinatrice creates 500 patients (POST /api/v1/patients with confirm_not_duplicate) and adds the médecin to
 # each circle (POST …/circle), then the médecin writes the 10,000 entries of the first patient. The seeding
@@ -21,7 +18,7 @@
 # answer 200. The access check's own cost, without HTTP or audit in the way, is measured in-process by
 # build/bench_policy_cost (bench/policy_cost.cpp).
 # Knobs: BENCH_BACKENDS ("sqlite postgres"), BENCH_DURATION (10s), BENCH_READ_CONNECTIONS (16),
-# BENCH_PATIENTS (500), BENCH_ENTRIES (10000), BENCH_SEED_PARALLEL (32), BENCH_POLICY_MODE (auto | env | sql),
+# BENCH_PATIENTS (500), BENCH_ENTRIES (10000), BENCH_SEED_PARALLEL (32),
 # BENCH_SQL_QUERIES (10000, the sqlite3 batch of the sql mode).
 source "$(dirname "$0")/lib.sh"
 BACKENDS=${BENCH_BACKENDS:-sqlite postgres}
@@ -31,10 +28,6 @@ NENTRIES=${BENCH_ENTRIES:-10000}
 PARALLEL=${BENCH_SEED_PARALLEL:-32}
 SQL_QUERIES=${BENCH_SQL_QUERIES:-10000}
 TARGET_P99_MS=20
-POLICY_MODE=${BENCH_POLICY_MODE:-auto}
-if [ "$POLICY_MODE" = auto ]; then
-    if grep -qai 'bench_no_policy' "$CORDEE"; then POLICY_MODE=env; else POLICY_MODE=sql; fi
-fi
 
 # peak_rss PID: VmHWM, and the current split of RSS into anonymous memory and mapped file pages (SQLite maps the
 # database in each reader connection: the same page mapped by 32 readers counts 32 times in RSS, not in RAM).
@@ -123,62 +116,40 @@ for backend in $BACKENDS; do
     [ "$LAST_BAD" -eq 0 ] || verdict="MISSED (non-2xx answers)"
     kill "$CORDEE_PID"; wait "$CORDEE_PID" 2>/dev/null || true
 
-    if [ "$POLICY_MODE" = env ]; then
-        # (c) the same server binary and data, restarted with the policy check switched off.
-        export CORDEE_BENCH_NO_POLICY=1
-        serve_cordee "$name-nopolicy" "${args[@]}"
-        unset CORDEE_BENCH_NO_POLICY
-        if [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$CORDEE_URL/api/v1/me")" != 200 ]; then
-            TOKEN=$(bearer_token "$CORDEE_DATA" "$CORDEE_URL" professional 0)   # sessions did not survive the restart
-            auth_lua "$TOKEN" >"$WORK/auth.lua"
-        fi
-        c1=$(check "$TIMELINE" "timeline (no policy)")
-        run_wrk "$CORDEE_URL$TIMELINE" "$WORK/$name.timeline.nopolicy.txt"
-        add_row "$backend" "timeline, no check" "$WORK/$name.timeline.nopolicy.txt" "$(peak_rss "$CORDEE_PID")"
-        NOTES+=("$backend access check cost, timeline: requests/s with/without $(ratio "$T_RPS" "$LAST_RPS"), p99 $T_P99 vs $LAST_P99 ms")
-        run_wrk "$CORDEE_URL$MINE" "$WORK/$name.mine.nopolicy.txt"
-        add_row "$backend" "mine, no check" "$WORK/$name.mine.nopolicy.txt" "$(peak_rss "$CORDEE_PID")"
-        NOTES+=("$backend access check cost, mine: requests/s with/without $(ratio "$M_RPS" "$LAST_RPS"), p99 $M_P99 vs $LAST_P99 ms")
-        kill "$CORDEE_PID"; wait "$CORDEE_PID" 2>/dev/null || true
+    # (c) the server has no switch to skip its access check (on purpose): the timeline's first page as plain SQL on
+    # the same database (no HTTP, no session, no access check, no audit, no read mark). The check's own cost is
+    # measured in-process by build/bench_policy_cost.
+    # The query of src/patients/timeline.cpp (ListTimeline) for a health professional, with the médecin's
+    # structures inlined as the server binds them.
+    st_sql="SELECT structure_id FROM account_structures WHERE account_id = '$medecin_id' ORDER BY structure_id"
+    if [ "$backend" = sqlite ]; then sts=$(sqlite3 "$CORDEE_DATA/cordee.db" "$st_sql"); else sts=$(psql "${PG_URL%/postgres}/reads" -Atc "$st_sql"); fi
+    in_list=$(awk -v q="'" 'NF { printf "%s%s%s%s", sep, q, $1, q; sep = ", "; n++ } END { if (!n) printf "NULL" }' <<<"$sts")
+    SQL="SELECT id, at, kind, action, author_id, author_name, visibility, summary, ref_id FROM timeline_events
+         WHERE patient_id = '$P0' AND superseded = 0 AND (visibility = 'circle' OR visibility = 'health'
+         OR (visibility = 'structure' AND structure_id IN ($in_list))) ORDER BY at DESC, id DESC LIMIT 31;"
+    if [ "$backend" = sqlite ]; then
+        { echo "PRAGMA query_only=1;"; for _ in $(seq "$SQL_QUERIES"); do echo "$SQL"; done; } >"$WORK/timeline.sql"
+        t0=$(date +%s.%N)
+        sqlite3 "$CORDEE_DATA/cordee.db" <"$WORK/timeline.sql" >/dev/null
+        t1=$(date +%s.%N)
+        q_rps=$(awk -v n="$SQL_QUERIES" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", n / (b - a) }')
+        q_mean=$(awk -v n="$SQL_QUERIES" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", 1000 * (b - a) / n }')
+        ROWS+=("$backend|timeline SQL, sqlite3 1 process|$q_rps|mean $q_mean|-|0|-")
     else
-        # (c) no switch in this binary: the timeline's first page as plain SQL on the same database (no HTTP,
-        # no session, no access check, no audit, no read mark).
-        # The query of src/patients/timeline.cpp (ListTimeline) for a health professional, with the médecin's
-        # structures inlined as the server binds them.
-        st_sql="SELECT structure_id FROM account_structures WHERE account_id = '$medecin_id' ORDER BY structure_id"
-        if [ "$backend" = sqlite ]; then sts=$(sqlite3 "$CORDEE_DATA/cordee.db" "$st_sql"); else sts=$(psql "${PG_URL%/postgres}/reads" -Atc "$st_sql"); fi
-        in_list=$(awk -v q="'" 'NF { printf "%s%s%s%s", sep, q, $1, q; sep = ", "; n++ } END { if (!n) printf "NULL" }' <<<"$sts")
-        SQL="SELECT id, at, kind, action, author_id, author_name, visibility, summary, ref_id FROM timeline_events
-             WHERE patient_id = '$P0' AND superseded = 0 AND (visibility = 'circle' OR visibility = 'health'
-             OR (visibility = 'structure' AND structure_id IN ($in_list))) ORDER BY at DESC, id DESC LIMIT 31;"
-        if [ "$backend" = sqlite ]; then
-            { echo "PRAGMA query_only=1;"; for _ in $(seq "$SQL_QUERIES"); do echo "$SQL"; done; } >"$WORK/timeline.sql"
-            t0=$(date +%s.%N)
-            sqlite3 "$CORDEE_DATA/cordee.db" <"$WORK/timeline.sql" >/dev/null
-            t1=$(date +%s.%N)
-            q_rps=$(awk -v n="$SQL_QUERIES" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", n / (b - a) }')
-            q_mean=$(awk -v n="$SQL_QUERIES" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", 1000 * (b - a) / n }')
-            ROWS+=("$backend|timeline SQL, sqlite3 1 process|$q_rps|mean $q_mean|-|0|-")
-        else
-            echo "$SQL" >"$WORK/timeline.pg.sql"
-            rm -rf "$WORK/pgbench"; mkdir -p "$WORK/pgbench"
-            (cd "$WORK/pgbench" && pgbench -n -c "$CONNECTIONS" -j 2 -T "$(duration_s)" -f "$WORK/timeline.pg.sql" -l --log-prefix=pgb \
-                "${PG_URL%/postgres}/reads" >"$WORK/pgbench.txt" 2>&1) || { cat "$WORK/pgbench.txt" >&2; exit 1; }
-            q_rps=$(awk '/^tps = / { printf "%.0f", $3 }' "$WORK/pgbench.txt")
-            read -r q_p50 q_p99 < <(cat "$WORK"/pgbench/pgb.* | awk '{ print $3 / 1000 }' | sort -n |
-                awk '{ v[NR] = $1 } END { a = int(NR * 0.50); b = int(NR * 0.99); if (a < 1) a = 1; if (b < 1) b = 1; printf "%.3f %.3f\n", v[a], v[b] }')
-            ROWS+=("$backend|timeline SQL, pgbench -c$CONNECTIONS|$q_rps|$q_p50|$q_p99|0|-")
-        fi
-        NOTES+=("$backend timeline over its bare SQL: requests/s ratio $(ratio "$T_RPS" "$q_rps")")
+        echo "$SQL" >"$WORK/timeline.pg.sql"
+        rm -rf "$WORK/pgbench"; mkdir -p "$WORK/pgbench"
+        (cd "$WORK/pgbench" && pgbench -n -c "$CONNECTIONS" -j 2 -T "$(duration_s)" -f "$WORK/timeline.pg.sql" -l --log-prefix=pgb \
+            "${PG_URL%/postgres}/reads" >"$WORK/pgbench.txt" 2>&1) || { cat "$WORK/pgbench.txt" >&2; exit 1; }
+        q_rps=$(awk '/^tps = / { printf "%.0f", $3 }' "$WORK/pgbench.txt")
+        read -r q_p50 q_p99 < <(cat "$WORK"/pgbench/pgb.* | awk '{ print $3 / 1000 }' | sort -n |
+            awk '{ v[NR] = $1 } END { a = int(NR * 0.50); b = int(NR * 0.99); if (a < 1) a = 1; if (b < 1) b = 1; printf "%.3f %.3f\n", v[a], v[b] }')
+        ROWS+=("$backend|timeline SQL, pgbench -c$CONNECTIONS|$q_rps|$q_p50|$q_p99|0|-")
     fi
+    NOTES+=("$backend timeline over its bare SQL: requests/s ratio $(ratio "$T_RPS" "$q_rps")")
 done
 
 echo "== patient_reads: wrk -d$DURATION (Bearer, médecin), p50/p99 one request at a time, requests/s at $CONNECTIONS connections: GET …/timeline first page of a patient with $NENTRIES entries; GET /api/v1/patients/mine, member of $NPATIENTS circles; $(nproc) cores, load average at the end $(cut -d" " -f1-3 /proc/loadavg)"
-if [ "$POLICY_MODE" = env ]; then
-    echo "   access check cost: the same reads on the same data, server restarted with CORDEE_BENCH_NO_POLICY=1"
-else
-    echo "   access check cost: no bench_no_policy switch in $CORDEE: the timeline is compared with its SQL run directly (sqlite3 CLI / pgbench)"
-fi
+echo "   access check: the timeline is compared with its SQL run directly (sqlite3 CLI / pgbench); the check alone: build/bench_policy_cost"
 printf '%-9s %-32s %11s %11s %9s %8s  %s\n' backend read "requests/s" "p50 ms" "p99 ms" "non-2xx" "peak RSS"
 for r in "${ROWS[@]}"; do
     IFS='|' read -r b what rps p50 p99 bad rss <<<"$r"
