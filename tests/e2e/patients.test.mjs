@@ -2,7 +2,8 @@
 // sociale to the care circle by account, writes one notebook entry of each visibility (with a file, vitals and
 // a correction) and raises an alert; the assistante sociale sees the "circle" entry but not the "health" one;
 // a professional outside the circle breaks the glass with a reason and sees the record; the médecin (the
-// referent) finds that access in the access log. Axe on every patient page visited.
+// referent) finds that access in the access log; the territory operator finds two records of the same person and
+// merges one into the other through the dialog. Axe on every patient page visited.
 // CORDEE_SCREENSHOTS=DIR saves phone screenshots.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +11,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomInt } from 'node:crypto';
 import { launch, demoServer, newPage, expectAxeClean, heading, PHONE, totp } from './helpers.mjs';
-import { login } from '../lib/server.mjs';
+import { login, api } from '../lib/server.mjs';
 import { enrolAndApprove } from '../lib/flows.mjs';
 
 const shots = process.env.CORDEE_SCREENSHOTS;
@@ -289,4 +290,88 @@ test('a professional outside the circle breaks the glass; the referent sees it i
   await shoot(doc, 'journal-des-acces');
   assert.deepEqual(doc.jsErrors, []);
   await doc.context().close();
+});
+
+test('the operator merges two records of the same patient through the dialog', async () => {
+  // The médecin creates the same person twice (the second time past the duplicate check) and writes on the second.
+  const docToken = await login(env.server, medecin.email, medecin.password, medecin.totp_secret);
+  const name = 'DOUBLON' + Array.from({ length: 6 }, () => LETTERS[randomInt(26)]).join('');
+  const traits = { birth_name: name, birth_first_names: 'Lucienne Andrée', birth_date: '1937-07-21', sex: 'F', birthplace_code: '51454' };
+  const first = await api(env.server, 'POST', '/api/v1/patients', { token: docToken, body: traits });
+  assert.equal(first.status, 201, first.text);
+  const second = await api(env.server, 'POST', '/api/v1/patients', { token: docToken, body: { ...traits, confirm_not_duplicate: true } });
+  assert.equal(second.status, 201, second.text);
+  const [keep, dup] = [first.json.id, second.json.id];
+  const NOTE = 'Passage du soir sur le second dossier : patiente fatiguée, repas pris en partie.';
+  const wrote = await api(env.server, 'POST', `/api/v1/patients/${dup}/notebook`,
+    { token: docToken, body: { kind: 'visit', visibility: 'circle', body: NOTE } });
+  assert.equal(wrote.status, 201, wrote.text);
+
+  // The operator, on a phone: no followed patients, a search by name and birth date, then the first record.
+  const op = env.accounts.find((a) => a.email === 'operateur@demo.cordee.fr');
+  assert.ok(op, 'the demo has the operator');
+  const page = await newPage(browser, env.base, PHONE);
+  await loginUi(page, op);
+  await page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Mes patients' }).click();
+  await heading(page).filter({ hasText: 'Mes patients' }).waitFor();
+  await page.getByTestId('operator-no-list').filter({ hasText: 'Les opérateurs n’ont pas de patients suivis' }).waitFor();
+  assert.equal(await page.getByRole('link', { name: 'Nouveau patient' }).count(), 0, 'operators do not create patients');
+  await page.getByLabel('Nom ou prénom').fill(name);
+  await page.getByLabel('Date de naissance').fill('1937-07-21');
+  const results = page.getByTestId('patient-results').locator('li').filter({ hasText: name });
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="patient-results"] li').length === 2);
+  assert.equal(await results.count(), 2, 'both records are found');
+  await expectAxeClean(page, 'mes patients, operator search (phone)');
+  await page.locator(`a[href="/patients/${keep}"]`).click();
+  await page.waitForURL(new RegExp(`/patients/${keep}`));
+  await heading(page).filter({ hasText: name }).waitFor();
+
+  // Identity and circle only: no clinical tab, no error.
+  await page.getByTestId('operator-notice').waitFor();
+  await tab(page, 'Cercle de soins').waitFor();
+  await page.getByTestId('member').first().waitFor();
+  for (const clinical of ['Cahier de liaison', 'Alertes', 'Chronologie']) assert.equal(await tab(page, clinical).count(), 0, `no ${clinical} tab`);
+  assert.equal(await page.getByRole('alert').filter({ hasText: /\S/ }).count(), 0, 'no error shown to the operator');
+  await expectAxeClean(page, 'patient page, operator (phone)');
+
+  // The dialog: search, choose the other record, read what the merge does, merge.
+  await page.getByRole('button', { name: 'Fusionner un doublon' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Fusionner un doublon dans ce dossier' });
+  await dialog.waitFor();
+  await dialog.getByLabel('Nom ou prénom').fill(name);
+  await dialog.getByLabel('Date de naissance').fill('1937-07-21');
+  await dialog.getByRole('button', { name: 'Rechercher' }).click();
+  await dialog.getByRole('status').filter({ hasText: '1 autre dossier trouvé' }).waitFor();
+  const candidates = dialog.getByTestId('merge-candidate');
+  assert.equal(await candidates.count(), 1, 'the record shown is not offered');
+  const candidate = await candidates.first().innerText();
+  assert.match(candidate, /21\/07\/1937/);
+  assert.match(candidate, /Féminin/);
+  assert.match(candidate, /Identité provisoire/);
+  await expectAxeClean(page, 'merge dialog with candidates (phone)');
+  await shoot(page, 'fusion-recherche');
+  await dialog.getByRole('button', { name: `Choisir le dossier de ${name} Lucienne` }).click();
+  const confirm = dialog.getByTestId('merge-confirm');
+  await confirm.waitFor();
+  assert.match(await confirm.innerText(),
+    new RegExp(`Le dossier de ${name} Lucienne \\(née le 21/07/1937\\) sera fusionné dans celui-ci : son cercle de soins, ` +
+      'son cahier de liaison, ses alertes et sa chronologie rejoignent ce dossier ; l’autre dossier ne pourra plus être modifié\\. ' +
+      'Cette action est tracée\\.'));
+  await expectAxeClean(page, 'merge dialog, confirmation (phone)');
+  await shoot(page, 'fusion-confirmation');
+  await dialog.getByRole('button', { name: 'Fusionner', exact: true }).click();
+  await page.getByTestId('merge-status').getByRole('status').filter({ hasText: 'a été fusionné dans ce dossier' }).waitFor();
+  assert.equal(await dialog.isVisible(), false, 'the dialog is closed');
+  await expectAxeClean(page, 'patient page after the merge (phone)');
+  assert.deepEqual(page.jsErrors, []);
+  await page.context().close();
+
+  // The médecin: the second record points to the first, and its entry is now in the first one's notebook.
+  const merged = await api(env.server, 'GET', `/api/v1/patients/${dup}`, { token: docToken });
+  assert.equal(merged.status, 200, merged.text);
+  assert.equal(merged.json.status, 'merged');
+  assert.equal(merged.json.merged_into, keep);
+  const notebook = await api(env.server, 'GET', `/api/v1/patients/${keep}/notebook`, { token: docToken });
+  assert.equal(notebook.status, 200, notebook.text);
+  assert.ok(notebook.json.items.some((e) => e.body === NOTE), 'the entry followed the record');
 });

@@ -65,6 +65,8 @@ export const api = {
     patch<Patient>(`/patients/${P(p.id)}`, body, { headers: { 'If-Match': String(p.version) } }),
   validateIdentity: (id: string, document: IdentityDocument) => post<Patient>(`/patients/${P(id)}/validate`, { document }),
   qualifyIdentity: (id: string) => post<Patient>(`/patients/${P(id)}/qualify`, {}),
+  /** Operators only: the duplicate's circle, notebook, alerts and timeline move to `id`, which is returned. */
+  mergePatient: (id: string, duplicateId: string) => post<Patient>(`/patients/${P(id)}/merge`, { duplicate_id: duplicateId }),
   breakGlass: (id: string, reason: string) => post<BreakGlass>(`/patients/${P(id)}/break-glass`, { reason }),
   accessLog: (id: string, before?: number | null, limit = 50) =>
     get<AccessLogPage>(`/patients/${P(id)}/access-log`, { query: { before, limit } }),

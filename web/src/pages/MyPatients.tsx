@@ -9,6 +9,7 @@ import { agoText } from '../components/directory';
 import { BreakGlassDialog } from '../components/BreakGlassDialog';
 import { ErrorNotice, MoreButton, StatusBadge, patientName, usedNameOf } from '../components/PatientBits';
 import { t, formatBirthDate } from '../i18n';
+import { isOperator } from '../state/session';
 
 const INS_RE = /^[0-9]{5}(?:2A|2B|[0-9]{2})[0-9]{8}$/i;
 
@@ -24,6 +25,8 @@ function Who({ p }: { p: PatientSummary }) {
 }
 
 export function MyPatients() {
+  // Operators administer every record but follow none: no "mine" list, no creation (the server refuses both).
+  const operator = isOperator.value;
   const [items, setItems] = useState<MyPatient[] | null>(null);
   const [next, setNext] = useState<string | null>(null);
   const [loadError, setLoadError] = useState<ApiError | null>(null);
@@ -38,6 +41,7 @@ export function MyPatients() {
   const [glass, setGlass] = useState<{ id: string; name: string } | null>(null);
 
   useEffect(() => {
+    if (operator) return;
     api.myPatients().then((r) => { setItems(r.items); setNext(r.next_cursor ?? null); })
       .catch((e) => setLoadError(isApiError(e) ? e : new ApiError({ status: 0, type: 'unknown', title: t.problems.unknown })));
   }, []);
@@ -77,8 +81,8 @@ export function MyPatients() {
   }, [term, birth, insTerm]);
 
   return (
-    <Page title={t.patients.title} intro={t.patients.intro}>
-      <p class="actions page-actions"><a class="btn btn--primary" href="/patients/nouveau">{t.patients.newPatient}</a></p>
+    <Page title={t.patients.title} intro={operator ? t.patients.introOperator : t.patients.intro}>
+      {!operator && <p class="actions page-actions"><a class="btn btn--primary" href="/patients/nouveau">{t.patients.newPatient}</a></p>}
 
       <form class="card patient-search" role="search" aria-labelledby="psearch-title" noValidate onSubmit={(e) => e.preventDefault()}>
         <h2 id="psearch-title">{t.patients.searchTitle}</h2>
@@ -92,7 +96,7 @@ export function MyPatients() {
           )}
         </FieldShell>
         <div class="grid-2">
-          <TextField name="pbirth" label={t.patients.searchBirthDate} hint={t.patients.searchBirthDateHint} type="date" value={birth}
+          <TextField name="pbirth" label={t.patients.searchBirthDate} hint={operator ? t.patients.searchBirthDateHintOperator : t.patients.searchBirthDateHint} type="date" value={birth}
             onValue={setBirth} optionalMark={false} max={new Date().toISOString().slice(0, 10)} min="1880-01-01" />
           <TextField name="pins" label={t.patients.searchIns} hint={t.patients.searchInsHint} value={ins} onValue={setIns}
             optionalMark={false} error={insError} autocomplete="off" spellcheck={false} maxLength={21} inputMode="text" />
@@ -111,7 +115,7 @@ export function MyPatients() {
           {searching && <p class="muted searching"><span class="spinner" aria-hidden="true" /> {t.patients.searching}</p>}
         </div>
         <ErrorNotice error={searchError} />
-        {active && found && (found.length === 0 ? <p class="muted">{t.patients.noResults}</p> : (
+        {active && found && (found.length === 0 ? <p class="muted">{operator ? t.patients.noResultsOperator : t.patients.noResults}</p> : (
           <ul class="patient-list" data-testid="patient-results">
             {found.map((p) => (
               <li key={p.id} class={p.access === 'none' ? 'patient patient--none' : 'patient'}>
@@ -138,8 +142,9 @@ export function MyPatients() {
           <h2 id="mine-title">{t.patients.listTitle}</h2>
           {items && <p class="count">{t.patients.listCount(items.length, !!next)}</p>}
         </div>
-        {loadError && <ErrorNotice error={loadError} />}
-        {!items && !loadError ? <Loading /> : items && (items.length === 0 ? <p class="muted">{t.patients.empty}</p> : (
+        {operator && <p class="notice notice--info" data-testid="operator-no-list">{t.patients.operatorNoList}</p>}
+        {!operator && loadError && <ErrorNotice error={loadError} />}
+        {!operator && (!items && !loadError ? <Loading /> : items && (items.length === 0 ? <p class="muted">{t.patients.empty}</p> : (
           <ul class="patient-list" data-testid="my-patients">
             {items.map((p) => (
               <li key={p.id} class="patient">
@@ -161,8 +166,8 @@ export function MyPatients() {
               </li>
             ))}
           </ul>
-        ))}
-        {next && <MoreButton busy={loadingMore} onClick={more} label={t.patients.loadMore} />}
+        )))}
+        {!operator && next && <MoreButton busy={loadingMore} onClick={more} label={t.patients.loadMore} />}
       </section>
       <BreakGlassDialog patient={glass} onClose={() => setGlass(null)} />
     </Page>

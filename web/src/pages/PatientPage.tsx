@@ -13,6 +13,9 @@ import { CareCircle } from '../components/CareCircle';
 import { Timeline } from '../components/Timeline';
 import { AccessLog } from '../components/AccessLog';
 import { patientName } from '../components/PatientBits';
+import { MergeDialog } from '../components/MergeDialog';
+import { Status } from '../components/forms';
+import { isOperator } from '../state/session';
 import { t } from '../i18n';
 import { navigate, route } from '../router';
 
@@ -22,7 +25,10 @@ const KEYS = Object.fromEntries(Object.entries(SLUGS).map(([k, v]) => [v, k]));
 
 export function PatientPage({ params = [] }: { params?: string[] }) {
   const id = params[0];
-  const { data: p, setData, error } = useRecord(() => api.patient(id), [id]);
+  const { data: p, setData, error, reload } = useRecord(() => api.patient(id), [id]);
+  const [merging, setMerging] = useState(false);
+  const [note, setNote] = useState<string | null>(null);
+  useEffect(() => { setNote(null); setMerging(false); }, [id]);
   const [members, setMembers] = useState<CircleMember[] | null>(null);
   const [circleError, setCircleError] = useState<unknown>(null);
   const [circleTick, setCircleTick] = useState(0);
@@ -76,6 +82,20 @@ export function PatientPage({ params = [] }: { params?: string[] }) {
     <Page title={name} heading={<span data-testid="patient-name">{name}</span>}>
       <p class="back"><a href="/patients">{t.patient.backToList}</a></p>
       <IdentityBanner patient={p} onChange={setData} />
+      {p.access.via === 'operator' && <p class="muted" data-testid="operator-notice">{t.patient.operatorNotice}</p>}
+      {isOperator.value && p.status !== 'merged' && (
+        <p class="actions page-actions">
+          <button type="button" class="btn btn--secondary" onClick={() => { setNote(null); setMerging(true); }}>{t.merge.open}</button>
+        </p>
+      )}
+      <div data-testid="merge-status"><Status message={note} /></div>
+      {isOperator.value && (
+        <MergeDialog patient={p} open={merging} onClose={() => setMerging(false)}
+          onMerged={(survivor, msg) => {
+            // The survivor as the server answers it, then a fresh read and the circle that grew.
+            setData(survivor); setMerging(false); setNote(msg); reload(); setCircleTick((x) => x + 1);
+          }} />
+      )}
       <Tabs tabs={tabs} current={current} onChange={choose} label={t.patient.sections} idPrefix="ptab">
         {current === 'notebook' && <Notebook patientId={id} health={p.access.health !== false} />}
         {current === 'alerts' && <PatientAlerts patientId={id} members={members} />}
