@@ -211,9 +211,19 @@ void ClearStaging(storage::Database& db, std::initializer_list<const char*> tabl
 
 void IndexStaging(storage::Database& db, std::initializer_list<std::pair<const char*, const char*>> table_columns) {
     db.Write([&](storage::Session& s) {
-        for (const auto& [t, col] : table_columns)
+        for (const auto& [t, col] : table_columns) {
             s.ExecScript(std::string("CREATE INDEX IF NOT EXISTS ") + t + "_key ON " + t + " (" + col + ")");
+            // PostgreSQL plans the merge from statistics: freshly filled staging tables have none yet (autovacuum
+            // comes later), and the planner would take them for nearly empty.
+            if (s.dialect() == storage::Dialect::kPostgres) s.ExecScript(std::string("ANALYZE ") + t);
+        }
     });
+}
+
+// The merge joins millions of staged rows with the live tables in one transaction: on PostgreSQL, give its
+// hash joins and sorts the memory to stay out of temporary files.
+void PrepareMerge(storage::Session& s) {
+    if (s.dialect() == storage::Dialect::kPostgres) s.ExecScript("SET LOCAL work_mem = '256MB'");
 }
 
 // A national identifier as a number that keeps the file's order (RPPS and ADELI ids are digits).
@@ -398,6 +408,7 @@ ImportSummary ImportRpps(storage::Database& db, const std::string& path, std::os
     err << "rpps: application des changements…\n";
     const int64_t now = NowMicros();
     db.Write([&](storage::Session& s) {
+        PrepareMerge(s);
         // One row per professional: later groups of an identifier were refused above.
         const char* grouped = "staging_rpps_professionals";
         // A professional entered locally (before the national file had them) is adopted, not duplicated: the file's
@@ -415,6 +426,10 @@ ImportSummary ImportRpps(storage::Database& db, const std::string& path, std::os
                                  "FROM staging_rpps_professionals WHERE professional_id IN (SELECT id FROM professionals "
                                  "WHERE source = 'local'))");
         }
+        // A first import (no national entry yet, no activity at all) skips what only a re-import needs, and loads
+        // the activities without their secondary index, built once at the end (bulk loads write far less so).
+        const bool had_rpps = s.One("SELECT 1 FROM professionals WHERE source = 'rpps' LIMIT 1").has_value();
+        const bool no_activities = !s.One("SELECT 1 FROM professional_activities LIMIT 1").has_value();
         // Activities of professionals whose lines changed are replaced.
         s.Exec(std::string("DELETE FROM professional_activities WHERE professional_id IN (SELECT g.professional_id FROM ") +
                grouped + " g JOIN professionals p ON p.id = g.professional_id WHERE p.import_hash IS NULL OR "
@@ -439,16 +454,20 @@ ImportSummary ImportRpps(storage::Database& db, const std::string& path, std::os
                                          "g.postal_code, g.commune, g.departement, 'rpps', 1, ?, ?, g.hash FROM ") +
                                  grouped + " g WHERE NOT EXISTS (SELECT 1 FROM professionals p WHERE p.id = g.professional_id)",
                              {now, now});
-        sum.deactivated = s.Exec(
-            "UPDATE professionals SET active = 0, updated_at = ? WHERE source = 'rpps' AND active = 1 AND NOT EXISTS "
-            "(SELECT 1 FROM staging_rpps_professionals sp WHERE sp.professional_id = professionals.id)",
-            {now});
+        if (had_rpps)
+            sum.deactivated = s.Exec(
+                "UPDATE professionals SET active = 0, updated_at = ? WHERE source = 'rpps' AND active = 1 AND NOT EXISTS "
+                "(SELECT 1 FROM staging_rpps_professionals sp WHERE sp.professional_id = professionals.id)",
+                {now});
+        if (no_activities) s.ExecScript("DROP INDEX IF EXISTS professional_activities_professional");
         s.Exec("INSERT INTO professional_activities (id, professional_id, structure_id, site_name, siret, finess_site, "
                "finess_ej, address, postal_code, commune_code, commune, departement, phone, email, practice_mode, "
                "specialty_code, specialty_label) SELECT activity_id, professional_id, NULL, site_name, siret, "
                "finess_site, finess_ej, address, postal_code, commune_code, commune, departement, phone, email, "
                "practice_mode, specialty_code, specialty_label FROM staging_rpps sa WHERE NOT EXISTS (SELECT 1 FROM "
                "professional_activities a WHERE a.id = sa.activity_id)");
+        if (no_activities)
+            s.ExecScript("CREATE INDEX professional_activities_professional ON professional_activities (professional_id)");
         FinishMerge(s, "rpps", {"staging_rpps", "staging_rpps_professionals"}, sum);
     });
     if (sum.adopted > 0)
@@ -564,6 +583,7 @@ ImportSummary ImportFiness(storage::Database& db, const std::string& path, std::
     err << "finess: application des changements…\n";
     const int64_t now = NowMicros();
     db.Write([&](storage::Session& s) {
+        PrepareMerge(s);
         sum.updated = s.Exec(
             "UPDATE structures SET finess_ej = sf.finess_ej, name = sf.name, name_search = sf.name_search, long_name = sf.long_name, address = "
             "sf.address, commune_code = sf.commune_code, departement = sf.departement, postal_code = sf.postal_code, "
