@@ -105,17 +105,21 @@ std::pair<int, std::string> AlertService::RaiseByMember(const auth::Principal& p
                           [&](storage::Session& s, const patients::Actor& actor, const patients::Grant& g) {
         auto r = storage::OnceFor(s, actor.account_id, key, "POST /api/v1/patients/" + patient_id + "/alerts", [&] {
             std::vector<std::string> members = member_ids;
+            const patients::Clause active = patients::ActiveMember("m", NowMicros());
             if (members.empty()) {
-                for (const auto& m : s.Query("SELECT id FROM circle_members WHERE patient_id = ? AND kind <> 'contact' AND "
-                                             "start_at <= ? AND (end_at IS NULL OR end_at > ?) AND opposed_at IS NULL",
-                                             {g.patient_id, NowMicros(), NowMicros()}))
+                storage::Params params{g.patient_id};
+                params.insert(params.end(), active.params.begin(), active.params.end());
+                for (const auto& m : s.Query("SELECT m.id FROM circle_members m WHERE m.patient_id = ? AND m.kind <> "
+                                             "'contact' AND " + active.sql,
+                                             params))
                     members.push_back(m.Str(0));
             }
             std::vector<std::string> accounts;
             for (const auto& m : members) {
-                auto row = s.One("SELECT 1 FROM circle_members WHERE id = ? AND patient_id = ? AND start_at <= ? AND "
-                                 "(end_at IS NULL OR end_at > ?) AND opposed_at IS NULL",
-                                 {m, g.patient_id, NowMicros(), NowMicros()});
+                storage::Params params{m, g.patient_id};
+                params.insert(params.end(), active.params.begin(), active.params.end());
+                auto row = s.One("SELECT 1 FROM circle_members m WHERE m.id = ? AND m.patient_id = ? AND " + active.sql,
+                                 params);
                 if (!row) throw Invalid("recipients", "un destinataire n'est pas (ou plus) membre actif du cercle de soins");
                 for (auto& acc : patients::AccountsOfMember(s, m))
                     if (acc != actor.account_id) accounts.push_back(acc);

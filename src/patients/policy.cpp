@@ -53,15 +53,12 @@ std::string InList(size_t n) {
 std::optional<Grant> Decide(storage::Session& s, const Actor& actor, const std::string& patient_id, Need need) {
     // The patient and the caller's best membership in one round trip (this runs before every patient access).
     auto member_of = [&](const std::string& id, bool with_patient) {
-        const int64_t now = NowMicros();
-        storage::Params p{now, now, actor.account_id, actor.professional_id};
-        for (const auto& st : actor.structures) p.push_back(st);
+        const Clause member = MemberOf(actor, "m", NowMicros());
+        storage::Params p = member.params;
         p.push_back(id);
         return s.One(std::string("SELECT ") + (with_patient ? "p.status, p.merged_into" : "NULL, NULL") +
-                         ", m.id, m.role, m.referent FROM patients p LEFT JOIN circle_members m ON m.patient_id = p.id AND "
-                         "m.start_at <= ? AND (m.end_at IS NULL OR m.end_at > ?) AND m.opposed_at IS NULL AND m.kind <> "
-                         "'contact' AND (m.account_id = ? OR m.professional_id = ? OR m.structure_id IN " +
-                         InList(actor.structures.size()) + ") WHERE p.id = ? ORDER BY m.referent DESC LIMIT 1",
+                         ", m.id, m.role, m.referent FROM patients p LEFT JOIN circle_members m ON m.patient_id = p.id AND " +
+                         member.sql + " WHERE p.id = ? ORDER BY m.referent DESC LIMIT 1",
                      p);
     };
     auto row = member_of(patient_id, true);
@@ -118,6 +115,22 @@ Clause VisibleTo(const Grant& g, std::string_view vis, std::string_view st) {
         for (const auto& s : g.structures) c.params.push_back(s);
     }
     c.sql += ")";
+    return c;
+}
+
+Clause ActiveMember(std::string_view alias, int64_t now) {
+    const std::string a(alias);
+    return {a + ".start_at <= ? AND (" + a + ".end_at IS NULL OR " + a + ".end_at > ?) AND " + a + ".opposed_at IS NULL",
+            {now, now}};
+}
+
+Clause MemberOf(const Actor& actor, std::string_view alias, int64_t now) {
+    Clause c = ActiveMember(alias, now);
+    const std::string a(alias);
+    c.sql += " AND " + a + ".kind <> 'contact' AND (" + a + ".account_id = ? OR " + a + ".professional_id = ? OR " + a +
+             ".structure_id IN " + InList(actor.structures.size()) + ")";
+    c.params.insert(c.params.end(), {actor.account_id, actor.professional_id});
+    for (const auto& st : actor.structures) c.params.push_back(st);
     return c;
 }
 

@@ -58,6 +58,13 @@ struct Clause {
 Clause VisibleTo(const Grant& g, std::string_view visibility_col, std::string_view structure_col);
 bool MaySee(const Grant& g, std::string_view visibility, std::string_view structure_id);
 
+// The membership rule, written once for every query that needs it: a row `alias` of circle_members is active
+// (started, not ended, not opposed) …
+Clause ActiveMember(std::string_view alias, int64_t now);
+// … and, for MemberOf, grants access to this actor (not a contact; the account itself, its directory entry or
+// one of its structures).
+Clause MemberOf(const Actor& actor, std::string_view alias, int64_t now);
+
 // "(?, ?, ?)" for n values, "(NULL)" for none (an empty IN list is not valid PostgreSQL).
 std::string InList(size_t n);
 

@@ -300,24 +300,26 @@ boost::json::object PatientService::Search(const auth::Principal& p, const std::
             where += " AND ins_matricule = ?";
             params.push_back(ins);
         }
-        // The caller's own patients first (members, current emergency accesses; every patient for operators).
+        // The caller's own patients first (members, current emergency accesses; every patient for operators), each
+        // with the way the caller reaches it, from the same query.
+        const int64_t now = NowMicros();
+        const Clause member = MemberOf(actor, "m", now);
+        const std::string is_member = "id IN (SELECT m.patient_id FROM circle_members m WHERE " + member.sql + ")";
+        storage::Params mine_params = member.params;  // for the column
         std::string mine = where;
-        storage::Params mine_params = params;
+        mine_params.insert(mine_params.end(), params.begin(), params.end());
         if (!actor.IsOperator()) {
-            const int64_t now = NowMicros();
-            mine += " AND (id IN (SELECT patient_id FROM circle_members WHERE start_at <= ? AND (end_at IS NULL OR end_at > "
-                    "?) AND opposed_at IS NULL AND kind <> 'contact' AND (account_id = ? OR professional_id = ? OR "
-                    "structure_id IN " + InList(actor.structures.size()) + ")) OR id IN (SELECT patient_id FROM "
-                    "break_glass WHERE account_id = ? AND until_at > ?))";
-            mine_params.insert(mine_params.end(), {now, now, actor.account_id, actor.professional_id});
-            for (const auto& st : actor.structures) mine_params.push_back(st);
+            mine += " AND (" + is_member + " OR id IN (SELECT patient_id FROM break_glass WHERE account_id = ? AND "
+                    "until_at > ?))";
+            mine_params.insert(mine_params.end(), member.params.begin(), member.params.end());
             mine_params.insert(mine_params.end(), {actor.account_id, now});
         }
-        for (const auto& r : s.Query(std::string("SELECT ") + kPatientColumns + " FROM patients WHERE " + mine +
+        for (const auto& r : s.Query(std::string("SELECT ") + kPatientColumns + ", CASE WHEN " + is_member +
+                                         " THEN 1 ELSE 0 END FROM patients WHERE " + mine +
                                          " ORDER BY name_key, first_name_key LIMIT 50",
                                      mine_params)) {
-            const auto g = Decide(s, actor, r.Str(0), Need::kIdentity);
-            items.push_back(SummaryJson(r, g ? g->via : "none"));
+            const char* via = r.Int(22) ? "member" : actor.IsOperator() ? "operator" : "break_glass";
+            items.push_back(SummaryJson(r, via));
             shown.push_back(r.Str(0));
         }
         // Others only for a precise query (an INS, or a name with a full birth date): enough to open an
@@ -352,15 +354,11 @@ boost::json::object PatientService::Mine(const auth::Principal& p, int limit, co
     std::string next;
     records_.db().Read([&](storage::Session& s) {
         actor = records_.LoadActor(s, p);
-        const int64_t now = NowMicros();
-        storage::Params params{now, now, actor.account_id, actor.professional_id};
-        for (const auto& st : actor.structures) params.push_back(st);
+        const Clause member = MemberOf(actor, "m", NowMicros());
+        storage::Params params = member.params;
         // The page first, through the sorter with four narrow columns; then the identities of that page only.
         std::string sql = "SELECT m.patient_id, MIN(m.role), MAX(m.referent), p.last_activity_at FROM circle_members m "
-                          "JOIN patients p ON p.id = m.patient_id WHERE p.status = 'active' AND m.start_at <= ? AND "
-                          "(m.end_at IS NULL OR m.end_at > ?) AND m.opposed_at IS NULL AND m.kind <> 'contact' AND "
-                          "(m.account_id = ? OR m.professional_id = ? OR m.structure_id IN " +
-                          InList(actor.structures.size()) + ")";
+                          "JOIN patients p ON p.id = m.patient_id WHERE p.status = 'active' AND " + member.sql;
         if (!cursor.empty()) {
             const auto [at, id] = ParseTimeCursor(cursor);
             sql += " AND (p.last_activity_at < ? OR (p.last_activity_at = ? AND p.id < ?))";
