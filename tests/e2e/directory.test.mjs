@@ -57,6 +57,12 @@ after(async () => { await browser?.close(); await env?.server.stop(); });
 
 const resultCount = (page) => page.getByTestId('result-count');
 
+// The answer of the search whose URL contains `part`: waiting for it (not only for the page's URL) avoids reading
+// the previous results before the new request has even left.
+function searchAnswered(page, part) {
+  return page.waitForResponse((r) => r.url().includes('/api/v1/directory/search') && r.url().includes(part));
+}
+
 test('a professional searches the directory on a phone and opens a structure and a professional', async () => {
   const pro = env.accounts.find((a) => a.email === 'medecin@demo.cordee.fr') ?? env.accounts.find((a) => a.role === 'professional');
   const page = await newPage(browser, env.base, PHONE);
@@ -87,8 +93,12 @@ test('a professional searches the directory on a phone and opens a structure and
   // server's facets are disjunctive: no extra request per filtered group).
   await page.locator('summary').filter({ hasText: 'Filtres' }).click();
   const searchesBefore = searches.length;
+  // Wait for the filtered answer itself: the URL changes before the request leaves, and until then the
+  // list still shows the unfiltered (not busy) results.
+  const filtered = searchAnswered(page, 'kind=structure');
   await page.getByLabel(/^Structures/).check();
   await page.waitForURL(/kind=structure/);
+  await filtered;
   await page.waitForFunction(() => document.querySelector('.results')?.getAttribute('aria-busy') === 'false');
   assert.equal(await page.locator('.result--professional').count(), 0, 'only structures once filtered');
   assert.equal(searches.slice(searchesBefore).length, 1, `one request for one filter: ${searches.slice(searchesBefore).join(', ')}`);
@@ -103,11 +113,15 @@ test('a professional searches the directory on a phone and opens a structure and
   // "Autour de moi": the browser's position (Reims) becomes lat/lon and a radius; distances are shown.
   await page.context().grantPermissions(['geolocation']);
   await page.context().setGeolocation({ latitude: 49.2583, longitude: 4.0317 });
+  const around = searchAnswered(page, 'radius_km=10');
   await page.getByRole('button', { name: 'Autour de moi' }).click();
   await page.waitForURL((u) => u.searchParams.get('lat') === '49.2583' && u.searchParams.get('radius_km') === '10');
+  await around;
   await page.waitForFunction(() => document.querySelector('.results')?.getAttribute('aria-busy') === 'false');
+  const wider = searchAnswered(page, 'radius_km=50');
   await page.getByLabel('Rayon autour de moi').selectOption('50');
   await page.waitForURL(/radius_km=50/);
+  await wider;
   await page.waitForFunction(() => document.querySelector('.results')?.getAttribute('aria-busy') === 'false');
   await resultCount(page).filter({ hasText: /résultat/ }).waitFor();
   const distances = await page.locator('.result__distance').allInnerTexts();

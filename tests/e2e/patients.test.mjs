@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomInt } from 'node:crypto';
-import { launch, demoServer, newPage, expectAxeClean, heading, PHONE, totp } from './helpers.mjs';
+import { launch, demoServer, newPage, expectAxeClean, heading, PHONE, loginThroughUi } from './helpers.mjs';
 import { login, api } from '../lib/server.mjs';
 import { enrolAndApprove } from '../lib/flows.mjs';
 
@@ -49,28 +49,6 @@ before(async () => {
 after(async () => { await browser?.close(); await env?.server.stop(); });
 
 /** Login through the UI; a TOTP step can serve once per account, so a used code moves to the next one. */
-async function loginUi(page, { email, password, totp_secret }) {
-  await page.goto('/connexion');
-  await page.getByLabel('Adresse e-mail').fill(email);
-  await page.getByLabel('Mot de passe', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Se connecter' }).click();
-  const code = page.getByLabel('Code à 6 chiffres');
-  await code.waitFor();
-  const greeting = page.getByTestId('greeting');
-  const used = page.getByRole('alert').filter({ hasText: 'déjà été utilisé' });
-  for (let attempt = 0; attempt < 4; attempt++) {
-    if (attempt === 2) await page.waitForTimeout(30000 - (Date.now() % 30000) + 200);
-    await code.fill(totp(totp_secret, Date.now(), attempt % 2));
-    await page.getByRole('button', { name: 'Valider' }).click();
-    const which = await Promise.race([
-      greeting.waitFor().then(() => 'ok'),
-      used.waitFor().then(() => 'used'),
-    ]);
-    if (which === 'ok') return;
-  }
-  throw new Error(`login ${email}: every code was already used`);
-}
-
 const tab = (page, name) => page.getByRole('tab', { name });
 async function openTab(page, name) {
   await tab(page, name).click();
@@ -80,7 +58,7 @@ const entry = (page, text) => page.getByTestId('entry').filter({ has: page.getBy
 
 test('the médecin creates a patient, builds the circle and writes the notebook', async () => {
   const page = await newPage(browser, env.base, PHONE);
-  await loginUi(page, medecin);
+  await loginThroughUi(page, medecin);
 
   // "Mes patients" from the main navigation.
   await page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Mes patients' }).click();
@@ -223,7 +201,7 @@ test('the médecin creates a patient, builds the circle and writes the notebook'
 test('the assistante sociale sees the "circle" entry but not the "health" one', async () => {
   assert.ok(patientId, 'the first test created the patient');
   const page = await newPage(browser, env.base, PHONE);
-  await loginUi(page, sociale);
+  await loginThroughUi(page, sociale);
   // The portal counts her unread alert.
   await page.getByTestId('open-alerts-count').filter({ hasText: /alertes? non lues?/ }).waitFor();
   await expectAxeClean(page, 'portal with the alerts counter (phone)');
@@ -247,7 +225,7 @@ test('the assistante sociale sees the "circle" entry but not the "health" one', 
 test('a professional outside the circle breaks the glass; the referent sees it in the access log', async () => {
   assert.ok(patientId, 'the first test created the patient');
   const page = await newPage(browser, env.base, PHONE);
-  await loginUi(page, outsider);
+  await loginThroughUi(page, outsider);
   await page.goto('/patients');
   await heading(page).filter({ hasText: 'Mes patients' }).waitFor();
   // A precise query (name + full birth date) finds a patient outside my circles.
@@ -279,7 +257,7 @@ test('a professional outside the circle breaks the glass; the referent sees it i
 
   // The médecin, referent, opens the access log.
   const doc = await newPage(browser, env.base, PHONE);
-  await loginUi(doc, medecin);
+  await loginThroughUi(doc, medecin);
   await doc.goto(`/patients/${patientId}`);
   await heading(doc).filter({ hasText: BIRTH_NAME }).waitFor();
   await openTab(doc, 'Journal des accès');
@@ -311,7 +289,7 @@ test('the operator merges two records of the same patient through the dialog', a
   const op = env.accounts.find((a) => a.email === 'operateur@demo.cordee.fr');
   assert.ok(op, 'the demo has the operator');
   const page = await newPage(browser, env.base, PHONE);
-  await loginUi(page, op);
+  await loginThroughUi(page, op);
   await page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Mes patients' }).click();
   await heading(page).filter({ hasText: 'Mes patients' }).waitFor();
   await page.getByTestId('operator-no-list').filter({ hasText: 'Les opérateurs n’ont pas de patients suivis' }).waitFor();

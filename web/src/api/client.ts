@@ -90,14 +90,20 @@ async function toError(res: Response): Promise<ApiError> {
   });
 }
 
-export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+/** The API address of `path` with the query's non-empty values. */
+function urlOf(path: string, query?: RequestOptions['query']): string {
   let url = BASE + path;
-  if (opts.query) {
+  if (query) {
     const q = new URLSearchParams();
-    for (const [k, v] of Object.entries(opts.query)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+    for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
     const s = q.toString();
     if (s) url += (url.includes('?') ? '&' : '?') + s;
   }
+  return url;
+}
+
+export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+  const url = urlOf(path, opts.query);
   const send = async (csrf: string | null) => {
     const headers: Record<string, string> = { Accept: 'application/json, application/problem+json', ...opts.headers };
     if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
@@ -148,13 +154,7 @@ export const del = <T>(path: string, opts?: RequestOptions) => request<T>('DELET
  */
 export function upload<T>(path: string, file: Blob, opts: { query?: RequestOptions['query']; onProgress?: (sent: number, total: number) => void;
   signal?: AbortSignal } = {}): Promise<T> {
-  let url = BASE + path;
-  if (opts.query) {
-    const q = new URLSearchParams();
-    for (const [k, v] of Object.entries(opts.query)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
-    const s = q.toString();
-    if (s) url += (url.includes('?') ? '&' : '?') + s;
-  }
+  const url = urlOf(path, opts.query);
   return new Promise<T>((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', url);
