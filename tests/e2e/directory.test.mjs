@@ -79,8 +79,10 @@ test('a professional searches the directory on a phone and opens a structure and
   const box = page.getByLabel('Rechercher un professionnel ou une structure');
   const searches = [];
   page.on('request', (r) => { if (r.url().includes('/api/v1/directory/search')) searches.push(r.url()); });
+  const typed = searchAnswered(page, 'q=ehpad');
   await box.pressSequentially('ehpad', { delay: 30 });
   await page.waitForURL(/[?&]q=ehpad/);
+  await typed;
   await page.getByTestId('results').getByRole('link', { name: STRUCTURE }).waitFor();
   await page.waitForFunction(() => document.querySelector('.results')?.getAttribute('aria-busy') === 'false');
   assert.ok(searches.length <= 3, `typing 5 letters quickly sends few requests (debounce): ${searches.join(', ')}`);
@@ -151,8 +153,10 @@ test('a professional searches the directory on a phone and opens a structure and
   await first.waitFor();
   // A profession filter: the results follow, and the other professions stay in the list with their counts.
   const profession = page.getByLabel('Profession', { exact: true });
+  const medecins = searchAnswered(page, 'profession=10');
   await profession.selectOption('10');
   await page.waitForURL(/profession=10/);
+  await medecins;
   await page.waitForFunction(() => document.querySelector('.results')?.getAttribute('aria-busy') === 'false');
   for (const w of await page.locator('.result__what').allInnerTexts()) assert.match(w, /^Médecin/);
   const options = await profession.locator('option').allInnerTexts();
