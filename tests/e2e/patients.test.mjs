@@ -48,7 +48,6 @@ before(async () => {
 });
 after(async () => { await browser?.close(); await env?.server.stop(); });
 
-/** Login through the UI; a TOTP step can serve once per account, so a used code moves to the next one. */
 const tab = (page, name) => page.getByRole('tab', { name });
 async function openTab(page, name) {
   await tab(page, name).click();

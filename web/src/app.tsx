@@ -3,6 +3,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import { route, navigate, loginUrl } from './router';
 import { me } from './state/session';
 import { online, cameBack } from './state/online';
+import { pending } from './offline/outbox';
 import { t } from './i18n';
 import { Header } from './components/Header';
 import { Loading } from './components/forms';
@@ -102,6 +103,7 @@ export function App() {
       <Header />
       <div role="status" class={!online.value || cameBack.value ? 'offline-banner' : 'sr-only'}>
         {!online.value ? t.app.offline : cameBack.value ? t.app.backOnline : ''}
+        {(!online.value || cameBack.value) && pending.value.length > 0 && <> {t.outbox.count(pending.value.length)}</>}
       </div>
       <main id="main" tabIndex={-1} ref={mainRef}>
         <Routed />

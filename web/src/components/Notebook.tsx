@@ -1,6 +1,7 @@
 // The liaison notebook of a patient: entries newest fact first (kind, author, fact time, visibility, vitals,
 // attachments, older versions struck through), a form to write one (with files uploaded first, with
 // progress), and "Corriger" on one's own entries (If-Match: the version being corrected; 409 → current).
+// Written without network, a new entry waits on the device (offline/outbox) and is listed as waiting.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import {
   api, isApiError, newKey, type ApiError, type Attachment, type EntryKind, type NotebookEntry, type NotebookInput, type VitalKey,
@@ -10,6 +11,7 @@ import { ErrorSummary, Loading, SelectField, Status, SubmitButton, TextAreaField
 import { ErrorNotice, MoreButton, VisibilityBadge } from './PatientBits';
 import { t, formatDateTimeShort } from '../i18n';
 import { me } from '../state/session';
+import { pending, delivered, queueEntry, discard, flush, type PendingEntry } from '../offline/outbox';
 
 const KINDS: EntryKind[] = ['observation', 'transmission', 'visit', 'event', 'document'];
 const VISIBILITIES: Visibility[] = ['circle', 'health', 'structure'];
@@ -108,7 +110,7 @@ function EntryView({ patientId, entry: given, onCorrected }: { patientId: string
 interface Upload { key: string; name: string; size: number; sent: number; state: 'sending' | 'done' | 'failed'; att?: Attachment; error?: string }
 
 function EntryForm({ patientId, correcting, idPrefix, onDone, onCancel, onConflict, health = true }: {
-  patientId: string; correcting?: NotebookEntry; idPrefix: string; onDone: (e: NotebookEntry) => void; onCancel?: () => void;
+  patientId: string; correcting?: NotebookEntry; idPrefix: string; onDone: (e: NotebookEntry | null) => void; onCancel?: () => void;
   onConflict?: (current: NotebookEntry | null) => void; health?: boolean;
 }) {
   const structures = me.value?.structures ?? [];
@@ -169,15 +171,22 @@ function EntryForm({ patientId, correcting, idPrefix, onDone, onCancel, onConfli
       ...(uploads.some((u) => u.att) ? { attachments: uploads.filter((u) => u.att).map((u) => u.att!.id) } : {}),
       ...(visibility === 'structure' && structureId ? { structure_id: structureId } : {}),
     };
+    const cleared = (message: string) => {
+      setBody(''); setFactAt(''); setUploads([]); setKey(newKey());
+      setVitals(Object.fromEntries(VITALS.map((s) => [s.key, ''])));
+      setMsg(message);
+    };
     setBusy(true);
     try {
       const e = correcting ? await api.correctEntry(patientId, correcting, input) : await api.writeEntry(patientId, input, key);
-      setBody(''); setFactAt(''); setUploads([]); setKey(newKey());
-      setVitals(Object.fromEntries(VITALS.map((s) => [s.key, ''])));
-      setMsg(correcting ? t.notebook.corrected_ : t.notebook.written);
+      cleared(correcting ? t.notebook.corrected_ : t.notebook.written);
       onDone(e);
     } catch (x) {
-      if (correcting && isApiError(x, 'conflict')) {
+      // No network: a new entry waits on the device with its key (a correction needs the current version: not queued).
+      if (!correcting && isApiError(x, 'network') && await queueEntry(patientId, input, key).then(() => true, () => false)) {
+        cleared(t.outbox.queued);
+        onDone(null);
+      } else if (correcting && isApiError(x, 'conflict')) {
         const cur = x.current && typeof x.current === 'object' && 'id' in (x.current as object) ? (x.current as NotebookEntry) : null;
         onConflict?.(cur);
       } else { setProblem(isApiError(x) ? x : null); setErrors(fieldErrorsOf(x)); }
@@ -270,6 +279,31 @@ function EntryForm({ patientId, correcting, idPrefix, onDone, onCancel, onConfli
   );
 }
 
+/** An entry written without network, waiting on this device (or refused by the server once sent). */
+function PendingView({ entry }: { entry: PendingEntry }) {
+  const when = formatDateTimeShort(entry.input.fact_at ?? entry.queued_at);
+  const titleId = `pending-${entry.key}-title`;
+  const kind = entry.input.kind ?? 'observation', visibility = entry.input.visibility ?? 'circle';
+  return (
+    <article class="entry entry--pending" aria-labelledby={titleId} data-testid="pending-entry">
+      <header class="entry__head">
+        <h4 id={titleId} class="entry__kind">{t.notebook.kinds[kind] ?? kind}</h4>
+        <VisibilityBadge v={visibility} />
+        <span class="badge badge--warn">{t.outbox.waiting}</span>
+      </header>
+      <p class="entry__meta"><time dateTime={entry.input.fact_at ?? entry.queued_at}>{t.notebook.factAt(when)}</time></p>
+      <p class="entry__body">{entry.input.body}</p>
+      <VitalsList vitals={entry.input.vitals} />
+      {entry.refused ? <p class="field-error">{t.outbox.refused(entry.refused)}</p> : <p class="hint">{t.outbox.waitingHint}</p>}
+      <div class="actions">
+        {!entry.refused && <button type="button" class="btn btn--ghost btn--small" onClick={() => { void flush(); }}>{t.outbox.sendNow}</button>}
+        <button type="button" class="btn btn--ghost btn--small" aria-label={t.outbox.discardNamed(when)}
+          onClick={() => { if (window.confirm(t.outbox.discardConfirm)) void discard(entry.key); }}>{t.outbox.discard}</button>
+      </div>
+    </article>
+  );
+}
+
 export function Notebook({ patientId, health = true }: { patientId: string; health?: boolean }) {
   const [kind, setKind] = useState<EntryKind | ''>('');
   const [items, setItems] = useState<NotebookEntry[] | null>(null);
@@ -283,7 +317,8 @@ export function Notebook({ patientId, health = true }: { patientId: string; heal
     api.notebook(patientId, { kind }).then((r) => { if (live) { setItems(r.items); setNext(r.next_cursor ?? null); setError(null); } })
       .catch((e) => { if (live) setError(e); });
     return () => { live = false; };
-  }, [patientId, kind, tick]);
+  }, [patientId, kind, tick, delivered.value]);
+  const waiting = pending.value.filter((e) => e.patient === patientId);
   const loadMore = async () => {
     if (!next) return;
     setMore(true);
@@ -307,6 +342,14 @@ export function Notebook({ patientId, health = true }: { patientId: string; heal
           {writing && <EntryForm patientId={patientId} idPrefix="nb" onDone={reload} health={health} />}
         </div>
       </section>
+      {waiting.length > 0 && (
+        <section aria-labelledby="pending-title">
+          <h3 id="pending-title" class="list-title">{t.outbox.title}</h3>
+          <ul class="entries plain" data-testid="pending-entries">
+            {waiting.map((e) => <li key={e.key}><PendingView entry={e} /></li>)}
+          </ul>
+        </section>
+      )}
       <h3 class="list-title">{t.notebook.entries}</h3>
       <div class="list-head">
         <SelectField name="nb-filter" label={t.notebook.filterKind} value={kind} optionalMark={false} onValue={(v) => setKind(v as EntryKind | '')}>

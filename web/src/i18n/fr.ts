@@ -6,7 +6,7 @@ export const fr = {
     tagline: 'Coordination des parcours de santé du territoire',
     skipLink: 'Aller au contenu',
     mainNav: 'Navigation principale',
-    offline: 'Vous êtes hors ligne. Les pages déjà chargées restent consultables ; reconnectez-vous au réseau pour envoyer des modifications.',
+    offline: 'Vous êtes hors ligne. Les pages déjà chargées restent consultables ; les entrées du cahier de liaison sont gardées sur cet appareil et envoyées au retour du réseau.',
     backOnline: 'Connexion au réseau rétablie.',
     loading: 'Chargement…',
     pageTitle: (page: string) => `${page} – Cordée`,
@@ -736,6 +736,21 @@ export const fr = {
     submitting: 'Enregistrement…',
     written: 'Entrée ajoutée au cahier.',
     size: (bytes: number) => (bytes >= 1048576 ? `${(bytes / 1048576).toFixed(1).replace('.', ',')} Mo` : bytes >= 1024 ? `${Math.round(bytes / 1024)} ko` : `${bytes} octets`),
+  },
+  outbox: {
+    title: 'En attente d’envoi',
+    queued: 'Pas de réseau : votre entrée est gardée sur cet appareil et sera envoyée dès le retour du réseau.',
+    waiting: 'En attente d’envoi',
+    waitingHint: 'Gardée sur cet appareil, envoyée automatiquement au retour du réseau.',
+    refused: (why: string) => `Non envoyée : ${why}. Copiez le texte si vous en avez besoin, puis supprimez-la.`,
+    sendNow: 'Réessayer maintenant',
+    discard: 'Supprimer',
+    discardNamed: (when: string) => `Supprimer l’entrée non envoyée du ${when}`,
+    discardConfirm: 'Supprimer définitivement cette entrée non envoyée ?',
+    count: (n: number) => (n > 1 ? `${n} entrées du cahier attendent le réseau pour être envoyées.` : '1 entrée du cahier attend le réseau pour être envoyée.'),
+    logoutConfirm: (n: number) => (n > 1
+      ? `${n} entrées du cahier ne sont pas encore envoyées : elles seront supprimées de cet appareil si vous vous déconnectez. Se déconnecter quand même ?`
+      : '1 entrée du cahier n’est pas encore envoyée : elle sera supprimée de cet appareil si vous vous déconnectez. Se déconnecter quand même ?'),
   },
   alerts: {
     title: 'Alertes',

@@ -3,8 +3,7 @@ import { api, ApiError, isApiError, type Me } from '../api';
 import { Page } from '../components/Page';
 import { ErrorSummary, Status, SubmitButton, TextField, fieldErrorsOf, type FieldErrors } from '../components/forms';
 import { t } from '../i18n';
-import { navigate } from '../router';
-import { me, flash } from '../state/session';
+import { me, logout } from '../state/session';
 
 const editable = (m: Me) => ({ first_name: m.first_name ?? '', last_name: m.last_name ?? '', phone: m.phone ?? '', specialty: m.specialty ?? '' });
 
@@ -50,9 +49,7 @@ export function Profile() {
   const logoutAll = async () => {
     if (leaving || !window.confirm(t.profile.logoutAllConfirm)) return;
     setLeaving(true);
-    try { await api.logoutAll(); } catch { /* the session ends either way */ }
-    me.value = null; flash.value = 'loggedOut';
-    navigate('/connexion');
+    await logout(true);
   };
 
   return (

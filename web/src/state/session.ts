@@ -1,8 +1,10 @@
 // Who is logged in: undefined while the first GET /me is on its way, null when nobody is.
-import { signal, computed } from '@preact/signals';
+import { signal, computed, effect } from '@preact/signals';
 import { api, isApiError, setUnauthenticatedHandler, type Me } from '../api';
 import { forgetCsrf } from '../api/client';
 import { navigate, loginUrl } from '../router';
+import { switchAccount, forgetAccount, pending } from '../offline/outbox';
+import { t } from '../i18n';
 
 export const me = signal<Me | null | undefined>(undefined);
 export const flash = signal<string | null>(null);
@@ -22,13 +24,28 @@ export async function loadMe(): Promise<Me | null> {
 
 export function sessionOpened(account: Me) { me.value = account; }
 
-export async function logout() {
-  try { await api.logout(); } catch { /* the session is gone either way */ }
+/** Ends this session, or with `everywhere` every session of the account. */
+export async function logout(everywhere = false) {
+  const id = me.value?.id;
+  const waiting = pending.value.length;
+  if (waiting && !window.confirm(t.outbox.logoutConfirm(waiting))) return;
+  try { await (everywhere ? api.logoutAll() : api.logout()); } catch { /* the session is gone either way */ }
+  if (id) await forgetAccount(id).catch(() => { /* no IndexedDB: nothing was kept */ });
   me.value = null;
   forgetCsrf();
   flash.value = 'loggedOut';
   navigate('/connexion');
 }
+
+// The offline outbox follows the account: its waiting entries are shown and sent only in its own session (an
+// expired session keeps them for the next login of the same person).
+let outboxAccount: string | null | undefined;
+effect(() => {
+  const id = me.value?.id ?? null;
+  if (me.value === undefined || id === outboxAccount) return;
+  outboxAccount = id;
+  void switchAccount(id).catch(() => { /* no IndexedDB (private mode): writes are never queued */ });
+});
 
 setUnauthenticatedHandler((e) => {
   if (me.value) {
