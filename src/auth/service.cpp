@@ -463,8 +463,8 @@ void AuthService::Register(const SignUp& in, const std::string& ip) {
             structure_id = NewUuidV7();
             s.Exec("INSERT INTO structures (id, name, name_search, kind, commune, status, proposed_by, created_at) "
                    "VALUES (?, ?, ?, 'proposed', ?, 'proposed', ?, ?)",
-                   {structure_id, in.proposal_name, FoldForSearch(in.proposal_name), in.proposal_commune, a.id,
-                    NowMicros()});
+                   {structure_id, in.proposal_name, " " + FoldForSearch(in.proposal_name + " " + in.proposal_commune),
+                    in.proposal_commune, a.id, NowMicros()});
         }
         if (!structure_id.empty()) repo::LinkStructure(s, a.id, structure_id, "member");
         const std::string token = crypto::RandomToken(32);
@@ -546,7 +546,11 @@ Account AuthService::Approve(const Principal& p, const std::string& id, const st
         repo::SetRole(s, id, role);
         if (role == kStructureAdmin) s.Exec("UPDATE account_structures SET role = 'admin' WHERE account_id = ?", {id});
         if (p.role == kOperator) {
-            s.Exec("UPDATE structures SET status = 'active' WHERE status = 'proposed' AND proposed_by = ?", {id});
+            // The structure proposed at sign-up enters the directory: the change log brings it into search.
+            for (const auto& st : s.Query("SELECT id FROM structures WHERE status = 'proposed' AND proposed_by = ?", {id})) {
+                s.Exec("UPDATE structures SET status = 'active' WHERE id = ?", {st.Str(0)});
+                storage::AppendChange(s, {"structure", st.Str(0), "update", "directory", "{}"});
+            }
         }
         Mail(s, a.email, "Cordée : votre compte est validé",
              "Bonjour " + a.first_name + ",\n\nVotre inscription à Cordée a été validée. Vous pouvez vous connecter : " +

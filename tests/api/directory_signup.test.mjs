@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, login, startDemoServer } from '../lib/server.mjs';
-import { assertProblem, demoLogin, enrolAndApprove, sql } from '../lib/flows.mjs';
+import { assertProblem, demoLogin, enrol, enrolAndApprove, findEnrolment, sql } from '../lib/flows.mjs';
 
 let server;
 let operator;
@@ -36,4 +36,32 @@ test('an account signed up with an RPPS number is linked to its directory entry'
   const other = await enrolAndApprove(server, operator.token);
   const token2 = await login(server, other.email, other.password, other.secret);
   assert.equal((await api(server, 'GET', '/api/v1/me', { token: token2 })).json.professional_id, null, 'no RPPS, no link');
+});
+
+test('a structure proposed at sign-up enters the directory and the structure picker when the operator approves', async () => {
+  const letters = 'abcdefghijklmnopqrstuvwxyz';
+  const tag = Array.from({ length: 7 }, () => letters[Math.floor(Math.random() * 26)]).join('');
+  const name = `Passerelle ${tag} aide aux aidants`;
+  const picker = async (q) => (await api(server, 'GET', `/api/v1/structures?q=${encodeURIComponent(q)}`)).json.items
+    .filter((s) => s.name === name);
+  const search = async () => {
+    const r = await api(server, 'GET', `/api/v1/directory/search?q=passerelle+${tag}`, { token: operator.token });
+    assert.equal(r.status, 200, r.text);
+    return r.json.items.filter((i) => i.kind === 'structure' && i.name === name);
+  };
+  const applicant = await enrol(server, { extra: { structure_proposal: { name, commune: 'Épernay' } } });
+  assert.deepEqual(await picker(`passerelle ${tag}`), [], 'a proposal is not offered before approval');
+  const item = await findEnrolment(server, operator.token, applicant.email);
+  const approved = await api(server, 'POST', `/api/v1/enrolments/${item.id}/approve`, { token: operator.token, body: { role: 'professional' } });
+  assert.equal(approved.status, 200, approved.text);
+  // Every word of the name or the commune starts a match in the picker, the first one included.
+  for (const q of ['passerelle', `Passerelle ${tag}`, `${tag} épernay`, 'aidants']) {
+    assert.equal((await picker(q)).length, 1, `the picker finds it by "${q}"`);
+  }
+  // The directory's index follows the approval through the change log.
+  const end = Date.now() + 5000;
+  while ((await search()).length === 0) {
+    assert.ok(Date.now() < end, 'the approved structure is found by the directory search within 5 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
 });
