@@ -1,7 +1,8 @@
 // Writing the liaison notebook without network (web/src/offline/outbox.ts), on a phone: the infirmier loses the
 // network at a home visit, writes the transmission, sees it waiting, and it reaches the care circle when the
 // network returns; an entry whose answer was lost on the way is sent again with its idempotency key and written
-// once; logging out deletes what still waits on the device. The server's view is read with the API (node's
+// once; an alert is never kept for later (the page says it did not leave); logging out deletes what still waits
+// on the device. The server's view is read with the API (node's
 // network is not the browser's, so it stays online).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -84,6 +85,30 @@ test('an entry written without network waits on the phone and is sent when the n
   assert.equal(await written(lostText), 1, 'the replay did not write it twice');
   assert.equal(await listedEntry(page, lostText).count(), 1);
   await page.unroute('**/api/v1/patients/*/notebook');
+
+  // An alert is not kept for later: without network the page says it did not leave (and to call the 15 in an
+  // emergency); sent again once the network is back, it is raised once.
+  const alertText = `Chute dans la salle de bains ${randomUUID().slice(0, 8)}, patiente relevée.`;
+  const alertsFor = async () => {
+    const r = await api(env.server, 'GET', `/api/v1/patients/${patientId}/alerts?state=all`, { token });
+    assert.equal(r.status, 200);
+    return r.json.items.filter((a) => a.body === alertText).length;
+  };
+  await page.getByRole('tab', { name: 'Alertes' }).click();
+  await page.getByLabel('Type d’alerte').selectOption('chute');
+  await page.getByLabel('Message', { exact: true }).fill(alertText);
+  await page.context().setOffline(true);
+  await page.getByRole('button', { name: 'Lancer l’alerte' }).click();
+  await page.getByTestId('problem-detail').filter({ hasText: 'L’alerte n’est pas partie' }).waitFor();
+  assert.match(await page.getByTestId('problem-detail').innerText(), /appelez le 15/);
+  await expectAxeClean(page, 'alert not sent, no network (phone)');
+  assert.equal(await alertsFor(), 0);
+  await page.context().setOffline(false);
+  await page.getByRole('button', { name: 'Lancer l’alerte' }).click();
+  await page.getByTestId('alert').filter({ hasText: alertText }).waitFor();
+  assert.equal(await alertsFor(), 1);
+  await page.getByRole('tab', { name: 'Cahier de liaison' }).click();
+  await page.getByRole('button', { name: 'Écrire une entrée' }).click();
 
   // Logging out with an entry still waiting asks first, then deletes it from the device.
   const leftText = `Entrée laissée sur l’appareil ${randomUUID().slice(0, 8)}.`;

@@ -2,7 +2,7 @@
 // raised it, recipients and who read it; "J'en ai pris connaissance" acknowledges; a form raises one for
 // chosen members (none chosen: every active member with an account).
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, isApiError, newKey, type AlertKind, type AlertSeverity, type ApiError, type CircleMember, type PatientAlert } from '../api';
+import { api, ApiError, isApiError, newKey, type AlertKind, type AlertSeverity, type CircleMember, type PatientAlert } from '../api';
 import { ErrorSummary, Loading, SelectField, Status, SubmitButton, TextAreaField, fieldErrorsOf, type FieldErrors } from './forms';
 import { ErrorNotice } from './PatientBits';
 import { t, formatDateTimeShort } from '../i18n';
@@ -121,7 +121,9 @@ function RaiseAlert({ patientId, members, onRaised }: { patientId: string; membe
       key.current = newKey(); setBody(''); setChosen([]);
       onRaised();
     } catch (x) {
-      setProblem(isApiError(x) ? x : null);
+      // Without network an alert is not kept for later (unlike a notebook entry): it must not wait unseen on a
+      // phone. The author is told it did not leave; sending again reuses the same key, so it is never sent twice.
+      setProblem(isApiError(x, 'network') ? new ApiError({ ...x, detail: t.alerts.notSentOffline }) : isApiError(x) ? x : null);
       const fe = fieldErrorsOf(x);
       if (fe.body) { fe.alert_body = fe.body; delete fe.body; }
       setErrors(fe);

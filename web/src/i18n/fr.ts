@@ -782,6 +782,7 @@ export const fr = {
     body: 'Message',
     bodyHint: 'Ce qui se passe et ce que vous attendez des autres. 2 000 caractères au plus. Les destinataires reçoivent aussi un e-mail, sans ce message.',
     bodyTooLong: 'Le message ne doit pas dépasser 2 000 caractères.',
+    notSentOffline: 'L’alerte n’est pas partie : pas de réseau. Renvoyez-la dès que le réseau revient (elle ne partira qu’une fois). En cas d’urgence vitale, appelez le 15.',
     recipientsLegend: 'Destinataires',
     recipientsHint: 'Si vous n’en cochez aucun, tous les membres du cercle ayant un compte sont prévenus.',
     noRecipients: 'Aucun autre membre du cercle n’a de compte Cordée : ajoutez d’abord des membres au cercle de soins pour pouvoir les alerter.',
