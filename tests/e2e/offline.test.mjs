@@ -26,11 +26,12 @@ before(async () => {
 after(async () => { await browser?.close(); await env?.server.stop(); });
 
 /** How many entries of the patient's notebook, as the server has them, carry `text`. */
-async function written(text) {
+async function entriesWith(text) {
   const r = await api(env.server, 'GET', `/api/v1/patients/${patientId}/notebook?limit=100`, { token });
   assert.equal(r.status, 200);
-  return r.json.items.filter((e) => e.body === text).length;
+  return r.json.items.filter((e) => e.body === text);
 }
+const written = async (text) => (await entriesWith(text)).length;
 
 const waitingEntry = (page, text) => page.getByTestId('pending-entry').filter({ hasText: text });
 const listedEntry = (page, text) => page.getByTestId('entry').filter({ has: page.getByTestId('entry-body').filter({ hasText: text }) });
@@ -60,10 +61,15 @@ test('an entry written without network waits on the phone and is sent when the n
   await expectAxeClean(page, 'cahier de liaison, entry waiting for the network (phone)');
 
   // The network returns: the entry is sent by itself and listed with the others.
+  await new Promise((r) => setTimeout(r, 1100));
+  const backOnline = Date.now();
   await page.context().setOffline(false);
   await listedEntry(page, offlineText).waitFor();
   await page.getByTestId('pending-entry').waitFor({ state: 'detached' });
-  assert.equal(await written(offlineText), 1, 'the waiting entry was written once');
+  const [sent, ...twice] = await entriesWith(offlineText);
+  assert.equal(twice.length, 0, 'the waiting entry was written once');
+  assert.ok(Date.parse(sent.fact_at) < backOnline && Date.parse(sent.written_at) >= backOnline - 1000,
+    `the facts keep the time they were written on the phone (fact ${sent.fact_at}, written ${sent.written_at})`);
 
   // The answer is lost on the way back (the server wrote the entry): the phone keeps it, sends it again with the
   // same key when asked, and the server answers with the first entry instead of writing a second one.

@@ -59,7 +59,9 @@ async function refresh() {
 /** Keeps an entry that could not be sent for lack of network; it is sent when the network returns. */
 export async function queueEntry(patient: string, input: NotebookInput, key: string) {
   if (!account) throw new Error('no session');
-  const e: PendingEntry = { key, account, patient, input, queued_at: new Date().toISOString() };
+  const queued_at = new Date().toISOString();
+  // The facts happened now, not when the network returns: without a time of its own, the entry takes this one.
+  const e: PendingEntry = { key, account, patient, input: { ...input, fact_at: input.fact_at ?? queued_at }, queued_at };
   await tx('readwrite', (s) => s.put(e));
   await refresh();
 }
