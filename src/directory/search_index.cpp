@@ -336,29 +336,32 @@ bool SearchIndex::Collect(const SearchQuery& q, const Prepared& prepared,
         all.push_back({this, SearchHit{d, score, distance}});
         ++found;
     };
-    if (from_grid) {
-        for (uint32_t d : near) {
+    // Checking a candidate reads two scattered places of large arrays (its range of terms, then the terms): the
+    // loop waits on memory, not on arithmetic (profiled: two loads took three quarters of the search's time). So
+    // while one candidate is checked, the ranges of those a few steps ahead and their terms are fetched.
+    auto visit = [&](const std::vector<uint32_t>& list, std::vector<bool>* seen) {
+        constexpr size_t kAhead = 8;
+        const size_t n = list.size();
+        for (size_t i = 0; i < n; ++i) {
+            if (i + 2 * kAhead < n) __builtin_prefetch(&forward_offsets_[list[i + 2 * kAhead]]);
+            if (i + kAhead < n) __builtin_prefetch(&forward_[forward_offsets_[list[i + kAhead]]]);
+            const uint32_t d = list[i];
+            if (seen) {
+                if ((*seen)[d]) continue;
+                (*seen)[d] = true;
+            }
             consider(d);
             if (found >= kMaxHits || visited >= max_visits) return true;
         }
-    } else if (from_filter) {
-        for (uint32_t d : *smallest_filter) {
-            consider(d);
-            if (found >= kMaxHits || visited >= max_visits) return true;
-        }
-    } else if (!cands.empty()) {
+        return false;
+    };
+    if (from_grid) return visit(near, nullptr);
+    if (from_filter) return visit(*smallest_filter, nullptr);
+    if (!cands.empty()) {
         const auto& terms = cands[driver].drive;
         std::vector<bool> seen(terms.size() > 1 ? docs_.size() : 0);  // an entry may hold several of the terms
-        for (const auto& [term, quality] : terms) {
-            for (uint32_t d : postings_[term]) {
-                if (!seen.empty()) {
-                    if (seen[d]) continue;
-                    seen[d] = true;
-                }
-                consider(d);
-                if (found >= kMaxHits || visited >= max_visits) return true;
-            }
-        }
+        for (const auto& [term, quality] : terms)
+            if (visit(postings_[term], seen.empty() ? nullptr : &seen)) return true;
     } else {
         for (uint32_t d = 0; d < docs_.size(); ++d) {
             consider(d);
