@@ -58,6 +58,8 @@ test('an entry written without network waits on the phone and is sent when the n
   await page.locator('.offline-banner').filter({ hasText: '1 entrée du cahier attend le réseau' }).waitFor();
   assert.equal(await page.getByLabel('Texte', { exact: true }).inputValue(), '', 'the form is ready for the next entry');
   assert.equal(await written(offlineText), 0, 'nothing reached the server yet');
+  assert.equal(await waitingEntry(page, offlineText).getByRole('button', { name: 'Réessayer maintenant' }).count(), 0,
+    'no retry offered while there is no network');
   await expectAxeClean(page, 'cahier de liaison, entry waiting for the network (phone)');
 
   // The network returns: the entry is sent by itself and listed with the others.

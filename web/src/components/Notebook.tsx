@@ -12,6 +12,7 @@ import { ErrorNotice, MoreButton, VisibilityBadge } from './PatientBits';
 import { t, formatDateTimeShort } from '../i18n';
 import { me } from '../state/session';
 import { pending, delivered, queueEntry, discard, flush, type PendingEntry } from '../offline/outbox';
+import { online } from '../state/online';
 
 const KINDS: EntryKind[] = ['observation', 'transmission', 'visit', 'event', 'document'];
 const VISIBILITIES: Visibility[] = ['circle', 'health', 'structure'];
@@ -296,7 +297,9 @@ function PendingView({ entry }: { entry: PendingEntry }) {
       <VitalsList vitals={entry.input.vitals} />
       {entry.refused ? <p class="field-error">{t.outbox.refused(entry.refused)}</p> : <p class="hint">{t.outbox.waitingHint}</p>}
       <div class="actions">
-        {!entry.refused && <button type="button" class="btn btn--ghost btn--small" onClick={() => { void flush(); }}>{t.outbox.sendNow}</button>}
+        {!entry.refused && online.value && (
+          <button type="button" class="btn btn--ghost btn--small" onClick={() => { void flush(); }}>{t.outbox.sendNow}</button>
+        )}
         <button type="button" class="btn btn--ghost btn--small" aria-label={t.outbox.discardNamed(when)}
           onClick={() => { if (window.confirm(t.outbox.discardConfirm)) void discard(entry.key); }}>{t.outbox.discard}</button>
       </div>
