@@ -463,7 +463,7 @@ void AuthService::Register(const SignUp& in, const std::string& ip) {
             structure_id = NewUuidV7();
             s.Exec("INSERT INTO structures (id, name, name_search, kind, commune, status, proposed_by, created_at) "
                    "VALUES (?, ?, ?, 'proposed', ?, 'proposed', ?, ?)",
-                   {structure_id, in.proposal_name, " " + FoldForSearch(in.proposal_name + " " + in.proposal_commune),
+                   {structure_id, in.proposal_name, StructureNameSearch(in.proposal_name, in.proposal_commune),
                     in.proposal_commune, a.id, NowMicros()});
         }
         if (!structure_id.empty()) repo::LinkStructure(s, a.id, structure_id, "member");

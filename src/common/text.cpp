@@ -77,6 +77,10 @@ std::string FoldForSearch(std::string_view s) {
     return out;
 }
 
+std::string StructureNameSearch(const std::string& name, const std::string& commune) {
+    return " " + FoldForSearch(name + " " + commune);
+}
+
 std::string JsonEscape(std::string_view s) {
     std::string out;
     out.reserve(s.size() + 2);

@@ -13,6 +13,9 @@ std::string Trim(std::string_view s);
 std::string AsciiLower(std::string_view s);
 // Lower-case, accents removed, œ→oe, æ→ae: what search compares ("Châlons" → "chalons").
 std::string FoldForSearch(std::string_view s);
+// A structure's `name_search` column: its name and commune folded, after a space, so that "every word of the query
+// starts a word" is `LIKE '% word%'` (the structure picker).
+std::string StructureNameSearch(const std::string& name, const std::string& commune);
 std::string JsonEscape(std::string_view s);
 
 }  // namespace cordee

@@ -552,7 +552,7 @@ ImportSummary ImportFiness(storage::Database& db, const std::string& path, std::
             std::string dep = Field(f[13]);
             if (auto it = overseas.find(dep); it != overseas.end()) dep = it->second;
             structures.Add({n, NameBasedUuid("finess:" + finess), finess, Field(f[2]), name,
-                            " " + FoldForSearch(name + " " + commune), Field(f[4]),
+                            StructureNameSearch(name, commune), Field(f[4]),
                             JoinNonEmpty({Field(f[7]), Field(f[8]), Field(f[9]), Field(f[10])}),
                             InseeCode(dep, Field(f[12])), dep, postal,
                             commune, Field(f[16]), Field(f[18]), Field(f[19]), Field(f[22]),

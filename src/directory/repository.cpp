@@ -18,7 +18,7 @@ void InsertStructure(storage::Session& s, const Structure& st) {
     // Created here (demo, proposals, operators): 'local', so that a FINESS import never deactivates it.
     s.Exec("INSERT INTO structures (id, name, name_search, kind, finess, commune, postal_code, departement, lat, lon, "
            "source, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?)",
-           {st.id, st.name, " " + FoldForSearch(st.name + " " + st.commune), st.kind,
+           {st.id, st.name, StructureNameSearch(st.name, st.commune), st.kind,
             st.finess.empty() ? storage::Value{} : storage::Value{st.finess}, st.commune, st.postal_code,
             st.postal_code.substr(0, 2), lat, lon, "local", NowMicros()});
 }
