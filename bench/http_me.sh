@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Authenticated GET /api/v1/me (session lookup + account read + JSON) against nginx serving a static
 # JSON file of the same size, both measured here, now, with the same wrk command.
-# Target: ours ≥ 60 % of nginx's requests/s, p99 < 5 ms.
+# Both as shipped, access logs on. Target: ours ≥ 75 % of nginx's requests/s, p99 ≤ 5 ms.
 source "$(dirname "$0")/lib.sh"
 CONNECTIONS=${BENCH_CONNECTIONS:-64}
 
@@ -27,7 +27,8 @@ error_log $WORK/nginx/error.log warn;
 daemon off;
 events { worker_connections 4096; }
 http {
-    access_log off;
+    # nginx's default: one unbuffered write per request, like-for-like with our access log (on by default).
+    access_log $WORK/nginx/access.log;
     client_body_temp_path $WORK/nginx/body;
     proxy_temp_path $WORK/nginx/proxy;
     fastcgi_temp_path $WORK/nginx/fastcgi;
@@ -56,15 +57,19 @@ run_wrk "http://127.0.0.1:$NGINX_PORT/api/v1/me" "$WORK/nginx.txt"
 read -r O_RPS O_P50 O_P99 O_BAD O_N < <(wrk_summary "$WORK/ours.txt")
 read -r N_RPS N_P50 N_P99 N_BAD N_N < <(wrk_summary "$WORK/nginx.txt")
 OURS_RSS=$(vm_hwm "$CORDEE_PID")
+sleep 0.2  # our log lines reach the file within ~10 ms
+O_LOGGED=$(grep -c '"msg":"request"' "$WORK/http_me.log" || true)
+N_LOGGED=$(wc -l <"$WORK/nginx/access.log")
 
 echo "== http_me: wrk -t1 -c$CONNECTIONS -d$DURATION GET /api/v1/me (Bearer), body $SIZE bytes (nginx file $NGINX_SIZE bytes), $(nproc) cores"
 printf '%-22s %12s %10s %10s %10s\n' "" "requests/s" "p50 ms" "p99 ms" "non-2xx"
 printf '%-22s %12s %10s %10s %10s\n' "cordee" "$O_RPS" "$O_P50" "$O_P99" "$O_BAD"
 printf '%-22s %12s %10s %10s %10s\n' "nginx (static file)" "$N_RPS" "$N_P50" "$N_P99" "$N_BAD"
-echo "ratio ours/nginx: $(ratio "$O_RPS" "$N_RPS") ($(pct "$O_RPS" "$N_RPS"); target ≥ 60 %)   p99 target < 5 ms"
+echo "ratio ours/nginx: $(ratio "$O_RPS" "$N_RPS") ($(pct "$O_RPS" "$N_RPS"); target ≥ 75 %)   p99 target ≤ 5 ms"
+echo "access log lines (warm-ups included): cordee $O_LOGGED, nginx $N_LOGGED"
 echo "cordee peak RSS (VmHWM): $OURS_RSS"
 verdict=ok
-awk -v r="$(ratio "$O_RPS" "$N_RPS")" 'BEGIN { exit !(r >= 0.60) }' || verdict=MISSED
-awk -v p="$O_P99" 'BEGIN { exit !(p < 5) }' || verdict=MISSED
+awk -v r="$(ratio "$O_RPS" "$N_RPS")" 'BEGIN { exit !(r >= 0.75) }' || verdict=MISSED
+awk -v p="$O_P99" 'BEGIN { exit !(p <= 5) }' || verdict=MISSED
 [ "$O_BAD" -eq 0 ] || verdict="MISSED (non-2xx answers)"
 echo "http_me: $verdict"

@@ -40,8 +40,9 @@ start_cordee() {
 # the sessions); the server inherits the environment. Sets CORDEE_URL, CORDEE_PID.
 serve_cordee() {
     local name=$1; shift
-    # No access log: the nginx baseline runs with `access_log off` too (like for like).
-    "$CORDEE" serve --data "$CORDEE_DATA" --port 0 --access-log false "$@" >"$WORK/$name.log" 2>&1 &
+    # As shipped: default settings, access log on (JSON lines on stdout, here a file); the nginx baseline logs
+    # every request too (its default access_log, unbuffered).
+    "$CORDEE" serve --data "$CORDEE_DATA" --port 0 "$@" >"$WORK/$name.log" 2>&1 &
     CORDEE_PID=$!
     PIDS+=("$CORDEE_PID")
     CORDEE_URL=

@@ -8,6 +8,7 @@
 #include "common/log.hpp"
 #include "common/time.hpp"
 #include "patients/identity.hpp"
+#include "patients/records.hpp"
 #include "patients/timeline.hpp"
 
 #include <boost/json.hpp>
@@ -97,8 +98,8 @@ int main(int argc, char** argv) {
     const auto check = Measure(reads, [&] {
         app.db->Read([&](storage::Session& s) {
             const auto actor = patients::LoadActor(s, medecin.account_id, medecin.role, medecin.ip);
-            const auto g = patients::Decide(s, actor, pid, patients::Need::kClinical);
-            patients::ListTimeline(s, *g, q);
+            patients::PatientRecords::IfGranted(s, actor, pid, patients::Need::kClinical,
+                                                [&](patients::Scope& sc) { patients::ListTimeline(sc, q); });
         });
     });
     patients::Grant grant;
@@ -106,7 +107,15 @@ int main(int argc, char** argv) {
         grant = *patients::Decide(s, patients::LoadActor(s, medecin.account_id, medecin.role, ""), pid,
                                   patients::Need::kClinical);
     });
-    const auto bare = Measure(reads, [&] { app.db->Read([&](storage::Session& s) { patients::ListTimeline(s, grant, q); }); });
+    // The statement of the first timeline page (patients::repo::ListEvents), run bare: no actor, no grant, no scope.
+    const patients::Clause vis = patients::VisibleTo(grant, "visibility", "structure_id");
+    storage::Params bare_params{pid};
+    bare_params.insert(bare_params.end(), vis.params.begin(), vis.params.end());
+    bare_params.push_back(int64_t{q.limit + 1});
+    const std::string bare_sql = "SELECT id, at, kind, action, author_id, author_name, visibility, summary, ref_id FROM "
+                                 "timeline_events WHERE patient_id = ? AND superseded = 0 AND " + vis.sql +
+                                 " ORDER BY at DESC, id DESC LIMIT ?";
+    const auto bare = Measure(reads, [&] { app.db->Read([&](storage::Session& s) { s.Query(bare_sql, bare_params); }); });
     std::printf("%-44s mean %8.1f us  p99 %8.1f us\n", "bare query (no check, no audit)", bare.mean_us, bare.p99_us);
     std::printf("%-44s mean %8.1f us  p99 %8.1f us  ratio %.2f\n", "with access check (actor + grant)", check.mean_us,
                 check.p99_us, check.mean_us / bare.mean_us);

@@ -2,14 +2,15 @@
 // patient benchmarks (bench/notebook_writes.sh, bench/patient_reads.sh):
 //
 //   BENCH_CREATOR_TOKEN=… BENCH_MEMBER_TOKEN=… node bench/seed_patients.mjs URL \
-//       --patients N --member ACCOUNT_ID [--entries N] [--parallel 32] [--out FILE]
+//       --patients N --member ACCOUNT_ID [--entries N] [--entries-each N] [--parallel 32] [--out FILE]
 //
 // 1. the creator (the demo coordinatrice) creates N patients: POST /api/v1/patients with
 //    `confirm_not_duplicate` (it becomes their first member and referent);
 // 2. the creator adds the member account (the demo médecin) to each circle: POST /api/v1/patients/{id}/circle
 //    `{"account_id","role":"medecin_traitant"}`;
 // 3. the member writes `--entries` notebook entries on the first patient (POST …/notebook, unique
-//    Idempotency-Key each), facts spread back in time, some with vitals, some `health` only.
+//    Idempotency-Key each), facts spread back in time, some with vitals, some `health` only; with
+//    `--entries-each N`, N entries on every patient instead (bench/first_sync.sh).
 // Every step runs `--parallel` requests at a time over keep-alive connections (Node's fetch keeps its
 // connections alive and reuses them). Any answer other than 201 stops the seeding (exit 1, with the answer).
 // `--out` receives the patient ids, one a line, the one holding the entries first. The last line printed is
@@ -23,7 +24,8 @@ const opt = (name, dflt) => {
   return i >= 0 ? args[i + 1] : dflt;
 };
 const nPatients = Number(opt('patients', '8'));
-const nEntries = Number(opt('entries', '0'));
+const each = Number(opt('entries-each', '0'));
+const nEntries = each > 0 ? each * nPatients : Number(opt('entries', '0'));
 const parallel = Number(opt('parallel', '32'));
 const member = opt('member');
 const out = opt('out');
@@ -144,7 +146,8 @@ if (!fallback) {
 const t2 = performance.now();
 const now = Date.now();
 await pool(nEntries, async (i) => {
-  expect(await call('POST', `/api/v1/patients/${ids[0]}/notebook`, memberToken, entryBody(i, now), { 'idempotency-key': `seed-${run}-${i}` }),
+  const pid = each > 0 ? ids[i % nPatients] : ids[0];
+  expect(await call('POST', `/api/v1/patients/${pid}/notebook`, memberToken, entryBody(each > 0 ? Math.floor(i / nPatients) : i, now), { 'idempotency-key': `seed-${run}-${i}` }),
     201, 'POST /api/v1/patients/{id}/notebook');
 });
 const t3 = performance.now();

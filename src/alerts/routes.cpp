@@ -28,15 +28,22 @@ void RegisterRoutes(http::Router& r, AlertService& alerts, auth::AuthService& au
         const std::string key = storage::CheckIdempotencyKey(req.Header("idempotency-key"));
         const auto body = ParseJsonObject(req.body);
         JsonInput in(body);
-        in.OnlyFields({"kind", "severity", "body", "recipients"});
+        in.OnlyFields({"kind", "severity", "body", "recipients", "visibility", "structure_id"});
         // bris_de_glace is raised by the emergency access itself, never by hand.
         std::vector<std::string> kinds;
         for (const auto& k : kKinds)
             if (k != "bris_de_glace") kinds.push_back(k);
-        auto kind = patients::EnumField(body, in, "kind", kinds, true);
-        auto severity = patients::EnumField(body, in, "severity", kSeverities, false);
-        const std::string text = in.Text("body", 1, 2000);
-        std::vector<std::string> recipients;
+        MemberAlert a;
+        a.kind = patients::EnumField(body, in, "kind", kinds, true).value_or("");
+        a.severity = patients::EnumField(body, in, "severity", kSeverities, false).value_or("importante");
+        a.body = in.Text("body", 1, 2000);
+        // As in the notebook; an alert without a visibility is for the whole circle (a fall concerns everyone).
+        a.visibility = patients::EnumField(body, in, "visibility", kVisibilities, false).value_or("circle");
+        if (auto st = in.OptText("structure_id", 36); st && !st->empty()) {
+            if (!IsUuid(*st)) in.Fail("structure_id", "identifiant invalide");
+            a.structure_id = *st;
+        }
+        std::vector<patients::MemberId>& recipients = a.member_ids;
         if (auto it = body.find("recipients"); it != body.end() && !it->value().is_null()) {
             if (!it->value().is_array() || it->value().as_array().size() > 100) {
                 in.Fail("recipients", "liste de 100 membres au plus");
@@ -46,18 +53,18 @@ void RegisterRoutes(http::Router& r, AlertService& alerts, auth::AuthService& au
                         in.Fail("recipients", "identifiant de membre invalide");
                         break;
                     }
-                    recipients.emplace_back(v.as_string());
+                    recipients.emplace_back(std::string(v.as_string()));
                 }
             }
         }
         in.Done();
-        auto [status, out] = alerts.RaiseByMember(p, id, *kind, severity.value_or("importante"), text, recipients, key);
+        auto [status, out] = alerts.RaiseByMember(p, id, a, key);
         return http::Response{status, "application/json", out, {}};
     });
 
     r.Add("POST", "/api/v1/patients/{id}/alerts/{alert}/ack", [&](http::Request& req) {
         auto p = auth::RequireAccount(auth, req);
-        return http::Response::Json(200, alerts.Acknowledge(p, patients::IdParam(req, "id"), patients::IdParam(req, "alert")));
+        return http::Response::Json(200, alerts.Acknowledge(p, patients::IdParam(req, "id"), AlertId(patients::IdParam(req, "alert"))));
     });
 }
 

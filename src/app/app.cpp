@@ -3,48 +3,64 @@
 #include "alerts/routes.hpp"
 #include "audit/routes.hpp"
 #include "auth/http_auth.hpp"
+#include "auth/psc_routes.hpp"
 #include "directory/api_routes.hpp"
 #include "directory/routes.hpp"
 #include "notebook/routes.hpp"
 #include "patients/routes.hpp"
 #include "portal/routes.hpp"
 #include "storage/migrations.hpp"
+#include "sync/routes.hpp"
 
 #include <boost/json.hpp>
 
 namespace cordee::app {
 
+// How much of each patient a device keeps offline: the round of the day, not the archive (bench/first_sync.sh).
+constexpr int kOfflineEntries = 20;
+constexpr int kOfflineAlerts = 10;
+
 App::App(Config config) : cfg(std::move(config)) {
-    db = storage::OpenDatabase(cfg.database, cfg.data, cfg.DbPoolSize());
+    db = storage::OpenDatabase(cfg.database, cfg.data, cfg.DbPoolSize(), cfg.pg_prepared_statements);
     storage::Migrate(*db);
     mailer = std::make_unique<mail::Dispatcher>(
         *db, mail::DispatcherOptions{cfg.data + "/outbox", cfg.smtp_url, cfg.smtp_from, cfg.smtp_user, cfg.smtp_password});
     auth = std::make_unique<auth::AuthService>(*db, mailer.get(), cfg);
+    psc = std::make_unique<auth::ProSanteConnect>(*db, *auth, cfg);
     records = std::make_unique<patients::PatientRecords>(*db);
     alerts = std::make_unique<alerts::AlertService>(*records, cfg);
     patients = std::make_unique<patients::PatientService>(
         *records, patients::MakeSimulatedInsi(cfg.insi_file.empty() ? cfg.data + "/insi.json" : cfg.insi_file),
         cfg);
-    notebook = std::make_unique<notebook::NotebookService>(*records, cfg.data + "/blobs");
-    portal = std::make_unique<portal::PortalService>(*db, *auth, *alerts);
+    notebook = std::make_unique<notebook::NotebookService>(*records, cfg);
+    portal = std::make_unique<portal::PortalService>(*db, *auth, *alerts, *patients);
     directory = std::make_unique<directory::DirectoryService>(*db);
+    // What the offline store keeps, collection by collection; messaging, agenda and pathways add theirs here.
+    sync = std::make_unique<sync::SyncService>(
+        *records, sync::Collections{{patients::BannerCollection(), notebook->SyncCollection(kOfflineEntries),
+                                     alerts::SyncCollection(kOfflineAlerts)},
+                                    {portal::FavoritesCollection()}});
 }
 
 App::~App() {
+    if (auth) auth->Stop();  // writes the session touches still waiting
     if (directory) directory->Stop();
+    if (notebook) notebook->Stop();
     if (mailer) mailer->Stop();
     if (db) db->Close();
 }
 
 void App::RegisterRoutes(const http::StaticFiles& statics) {
     auth::RegisterRoutes(router, *auth);
-    audit::RegisterRoutes(router, *db, *auth);
+    auth::RegisterPscRoutes(router, *auth, *psc);
+    audit::RegisterRoutes(router, *db, *auth, {cfg.AuditKeyFile(), cfg.AuditAnchorFile()});
     directory::RegisterRoutes(router, *db);
     directory::RegisterApiRoutes(router, *directory, *auth);
     portal::RegisterRoutes(router, *portal, *auth);
     patients::RegisterRoutes(router, *patients, *auth);
     notebook::RegisterRoutes(router, *notebook, *auth);
     alerts::RegisterRoutes(router, *alerts, *auth);
+    sync::RegisterRoutes(router, *sync, *auth);
 
     router.Add("GET", "/livez", [](http::Request&) { return http::Response::Text(200, "ok\n"); });
     router.Add("GET", "/readyz", [this](http::Request&) {
@@ -61,7 +77,8 @@ void App::RegisterRoutes(const http::StaticFiles& statics) {
                               {"pending_migrations", pending}};
         return http::Response::Json(ready ? 200 : 503, o);
     }, http::Runs::kWorker);
-    router.Add("GET", "/metrics", [this](http::Request&) {
+    router.Add("GET", "/metrics", [this](http::Request& req) {
+        if (!http::MayReadMetrics(req, cfg.metrics_token)) throw NotFound("Aucune ressource à cette adresse.");
         return http::Response::Text(200, metrics.Render(), "text/plain; version=0.0.4; charset=utf-8");
     });
     router.Add("GET", "/api/v1/openapi.json", [&statics](http::Request&) {

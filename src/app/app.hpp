@@ -2,6 +2,7 @@
 // Wiring: opens the database, applies migrations, builds every service and registers every route.
 // Commands (serve, demo, admin…) start from here.
 #include "alerts/service.hpp"
+#include "auth/psc.hpp"
 #include "auth/service.hpp"
 #include "common/config.hpp"
 #include "directory/service.hpp"
@@ -13,6 +14,7 @@
 #include "patients/service.hpp"
 #include "portal/service.hpp"
 #include "storage/database.hpp"
+#include "sync/service.hpp"
 
 #include <memory>
 
@@ -27,12 +29,14 @@ struct App {
     std::unique_ptr<storage::Database> db;
     std::unique_ptr<mail::Dispatcher> mailer;
     std::unique_ptr<auth::AuthService> auth;
+    std::unique_ptr<auth::ProSanteConnect> psc;
     std::unique_ptr<patients::PatientRecords> records;
     std::unique_ptr<alerts::AlertService> alerts;
     std::unique_ptr<patients::PatientService> patients;
     std::unique_ptr<notebook::NotebookService> notebook;
     std::unique_ptr<portal::PortalService> portal;
     std::unique_ptr<directory::DirectoryService> directory;
+    std::unique_ptr<sync::SyncService> sync;
     http::Router router;
     http::Metrics metrics;
 };

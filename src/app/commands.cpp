@@ -1,5 +1,6 @@
 // Command dispatch: serve, migrate, demo, admin, audit verify, routes. Each has --help.
 #include "app/app.hpp"
+#include "audit/anchor.hpp"
 #include "audit/audit.hpp"
 #include "directory/import.hpp"
 #include "common/crypto.hpp"
@@ -31,6 +32,11 @@ bool WantsHelp(const Args& rest) {
 int Serve(Config cfg) {
     log::Init(cfg.log_level);
     App app(cfg);
+    // Checkpoints of the audit chain outside the database, on their own thread: at start (before listening,
+    // so that an unwritable anchor file stops the start), every audit_anchor_seconds, and after the last request.
+    audit::Anchorer anchorer(*app.db, {cfg.AuditKeyFile(), cfg.AuditAnchorFile()},
+                             std::chrono::seconds(cfg.audit_anchor_seconds));
+    anchorer.Start();
     http::StaticFiles statics(cfg.web_root);
     app.RegisterRoutes(statics);
     http::ServerOptions opt;
@@ -42,17 +48,22 @@ int Serve(Config cfg) {
     opt.tls_key = cfg.tls_key;
     opt.max_body_bytes = cfg.max_body_bytes;
     opt.access_log = cfg.access_log;
+    opt.trusted_proxies = ParseIpNetworks(cfg.trusted_proxies);
     http::Server server(opt, app.router, statics, app.metrics);
     const int port = server.Listen();
     app.cfg.port = port;  // emailed links use the real port when 0 was asked
     app.mailer->Start();
+    app.auth->StartSessionTouches();
     app.directory->StartRefresher();
+    app.notebook->StartBlobCollector();  // files a crash left without their row: at start, then every 10 minutes
     const std::string scheme = cfg.tls_cert.empty() ? "http" : "https";
     log::Info("listening", {{"url", scheme + "://" + cfg.listen + ":" + std::to_string(port)},
                             {"database", cfg.UsesPostgres() ? "postgresql" : "sqlite"},
                             {"web_files", static_cast<unsigned long>(statics.size())}});
     server.Run();
-    log::Flush();
+    anchorer.Stop();
+    app.auth->Stop();
+    log::Flush();  // every access-log line of the last requests, before the process ends
     return 0;
 }
 
@@ -64,7 +75,7 @@ int Demo(Config cfg) {
 }
 
 int Migrate(Config cfg) {
-    auto db = storage::OpenDatabase(cfg.database, cfg.data, 1);
+    auto db = storage::OpenDatabase(cfg.database, cfg.data, 1, cfg.pg_prepared_statements);
     const auto applied = storage::Migrate(*db);
     for (const auto& f : applied) std::cout << "appliquée : " << f << "\n";
     std::cout << (applied.empty() ? "Base à jour, aucune migration à appliquer.\n"
@@ -74,16 +85,31 @@ int Migrate(Config cfg) {
 }
 
 int AuditVerify(Config cfg) {
-    auto db = storage::OpenDatabase(cfg.database, cfg.data, 1);
-    const auto r = audit::Verify(*db);
+    auto db = storage::OpenDatabase(cfg.database, cfg.data, 1, cfg.pg_prepared_statements);
+    const audit::AnchorOptions anchors{cfg.AuditKeyFile(), cfg.AuditAnchorFile()};
+    const auto r = audit::Verify(*db, &anchors);
     db->Close();
+    std::ostream& out = r.ok ? std::cout : std::cerr;
     if (r.ok) {
-        std::cout << "Journal d'audit intact : " << r.checked << " entrées vérifiées.\n";
-        return 0;
+        out << "Journal d'audit intact : " << r.checked << " entrées vérifiées.\n";
+    } else {
+        out << "Journal d'audit ALTÉRÉ"
+            << (r.first_bad_seq ? " à l'entrée " + std::to_string(*r.first_bad_seq) : std::string()) << " : "
+            << r.problem << " (" << r.checked << " entrées au chaînage vérifié).\n";
+        for (size_t i = 1; i < r.problems.size(); ++i) out << "  et aussi : " << r.problems[i] << "\n";
     }
-    std::cerr << "Journal d'audit ALTÉRÉ à l'entrée " << *r.first_bad_seq << " : " << r.problem << " ("
-              << r.checked << " entrées correctes avant).\n";
-    return 1;
+    if (r.anchored) {
+        out << "Ancrage hors base : " << r.checkpoints << " point(s) d'ancrage authentique(s) comparé(s), le dernier du "
+            << r.last_checkpoint_at << ".\n";
+        if (r.unanchored > 0)
+            out << "Non vérifié : " << r.unanchored
+                << " entrée(s) postérieure(s) au dernier point d'ancrage (leur suppression ne serait pas détectée).\n";
+    } else {
+        out << "Journal non ancré : aucun point d'ancrage n'a pu être comparé ; la suppression des dernières entrées "
+               "ou la réécriture de toute la chaîne ne serait pas détectée.\n";
+    }
+    for (const auto& n : r.not_checked) out << "Non vérifié : " << n << ".\n";
+    return r.ok ? 0 : 1;
 }
 
 int CreateOperator(Config cfg, const Args& rest) {
@@ -120,7 +146,7 @@ int Import(Config cfg, const Args& rest) {
         return 2;
     }
     const std::string kind = rest[0], path = rest[1];
-    auto db = storage::OpenDatabase(cfg.database, cfg.data, 2);
+    auto db = storage::OpenDatabase(cfg.database, cfg.data, 2, cfg.pg_prepared_statements);
     storage::Migrate(*db);
     const auto sum = kind == "rpps" ? directory::ImportRpps(*db, path, std::cerr) : directory::ImportFiness(*db, path, std::cerr);
     db->Close();
@@ -147,7 +173,7 @@ const char* kUsage =
     "  migrate                apply database migrations and exit\n"
     "  demo                   fill a fictional demo territory (writes DATA/demo-accounts.json)\n"
     "  admin create-operator  --email E --first-name F --last-name L [--password P]\n"
-    "  audit verify           check the hash chain of the audit trail (exit 1 if altered)\n"
+    "  audit verify           check the audit trail's hash chain and its signed checkpoints (exit 1 if altered)\n"
     "  import rpps|finess FILE  import a national extraction into the directory\n"
     "  routes                 print the HTTP route table\n\n"
     "Every command accepts --help and the settings below.\n\n";
@@ -166,8 +192,12 @@ std::string CommandHelp(const std::string& cmd) {
         {"admin", "Usage: cordee admin create-operator --email E --first-name F --last-name L [--password P]\n\n"
                   "Creates a territory operator (the first account of a new territory). Without --password, it is read "
                   "from standard input.\nThe operator enrols the second factor at the first sign-in.\n"},
-        {"audit", "Usage: cordee audit verify [--data DIR | --database URL]\n\nChecks the hash chain of the audit trail. "
-                  "Exit 0 when intact; exit 1 naming the first altered, inserted or removed entry.\n"},
+        {"audit", "Usage: cordee audit verify [--data DIR | --database URL] [--audit-key-file F] [--audit-anchor-file F]\n\n"
+                  "Checks the hash chain of the audit trail, then the signed checkpoints that `cordee serve` writes outside\n"
+                  "the database (DATA/audit-anchors.jsonl, key DATA/audit.key): every checkpointed entry must still be\n"
+                  "there with the same hash, so that removing the newest entries or recomputing the whole chain is seen.\n"
+                  "Exit 1 naming the first altered, inserted, removed or rewritten entry, or a forged checkpoint; exit 0\n"
+                  "otherwise, listing what could not be checked (no key, no anchor file, entries after the last checkpoint).\n"},
         {"import", "Usage: cordee import rpps|finess FILE [--data DIR | --database URL]\n\nImports an RPPS "
                    "(PS_LibreAcces_Personne_activite) or FINESS (etalab) extraction: lines read by header name, UTF-8 or "
                    "ISO-8859-1.\nRejected lines are listed on stderr with their numbers; the new data replaces the old "

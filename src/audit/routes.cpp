@@ -7,7 +7,7 @@
 
 namespace cordee::audit {
 
-void RegisterRoutes(http::Router& r, storage::Database& db, auth::AuthService& auth) {
+void RegisterRoutes(http::Router& r, storage::Database& db, auth::AuthService& auth, AnchorOptions anchors) {
     r.Add("GET", "/api/v1/audit", [&db, &auth](http::Request& req) {
         auth::RequireRole(auth, req, {auth::kOperator});
         Filter f;
@@ -24,12 +24,21 @@ void RegisterRoutes(http::Router& r, storage::Database& db, auth::AuthService& a
         return http::Response::Json(200, List(db, f));
     });
 
-    r.Add("GET", "/api/v1/audit/verify", [&db, &auth](http::Request& req) {
+    r.Add("GET", "/api/v1/audit/verify", [&db, &auth, anchors](http::Request& req) {
         auth::RequireRole(auth, req, {auth::kOperator});
-        const auto v = Verify(db);
+        const auto v = Verify(db, &anchors);
         boost::json::object o{{"ok", v.ok}, {"checked", v.checked}};
         o["first_bad_seq"] = v.first_bad_seq ? boost::json::value(*v.first_bad_seq) : nullptr;
         o["problem"] = v.ok ? boost::json::value(nullptr) : boost::json::value(v.problem);
+        boost::json::array not_checked;
+        for (const auto& n : v.not_checked) not_checked.emplace_back(n);
+        o["anchors"] = boost::json::object{
+            {"anchored", v.anchored},
+            {"checkpoints", v.checkpoints},
+            {"last_checkpoint_at", v.last_checkpoint_at.empty() ? boost::json::value(nullptr)
+                                                                : boost::json::value(v.last_checkpoint_at)},
+            {"unanchored_entries", v.anchored ? v.unanchored : v.checked},
+            {"not_checked", not_checked}};
         return http::Response::Json(200, o);
     }, http::Runs::kWorker);
 }

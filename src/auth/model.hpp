@@ -22,10 +22,25 @@ struct StructureLink {
     bool proposed = false;
 };
 
+// A directory entry as the approver of a self-declared RPPS sees it.
+struct DirectoryEntry {
+    std::string id, rpps, civility, first_name, last_name, profession_code, profession_label, specialty;
+};
+
+// How an account's link to a directory entry was proven (a typed RPPS number proves nothing).
+inline constexpr const char* kLinkConfirmed = "confirmed";  // by the approver, who saw the entry
+inline constexpr const char* kLinkPsc = "psc";              // by a Pro Santé Connect login
+inline constexpr const char* kLinkOperator = "operator";    // created by an operator (CLI, demo)
+inline constexpr const char* kLinkLocal = "local";  // the account's own local entry (no national one): repo::GiveLocalEntry
+
 struct Account {
     std::string id, email, first_name, last_name, profession_code, profession_label, specialty, rpps, phone;
     std::string role, status, rejection_reason;
-    std::string professional_id;  // directory entry, when known
+    // The proven link to a directory entry: the only one the access policy reads.
+    std::string professional_id, professional_link;
+    // The entry whose RPPS the applicant typed, until an approver confirms it; what they typed (JSON).
+    std::string claimed_professional_id, declared;
+    std::optional<DirectoryEntry> claimed;  // loaded for approvers
     std::string password_hash, totp_secret;
     bool totp_enabled = false;
     int64_t totp_last_step = 0;

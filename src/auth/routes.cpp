@@ -1,6 +1,7 @@
 #include "auth/http_auth.hpp"
 #include "common/ids.hpp"
 #include "common/json_input.hpp"
+#include "common/text.hpp"
 
 #include <boost/json.hpp>
 
@@ -8,11 +9,14 @@ namespace cordee::auth {
 namespace {
 
 std::string SessionCookie(const std::string& name, const std::string& value, bool http_only, int64_t max_age) {
+    // What the __Host- prefix requires: Secure, Path=/, no Domain.
     std::string c = name + "=" + value + "; Path=/; Secure; SameSite=Strict";
     if (http_only) c += "; HttpOnly";
     if (max_age >= 0) c += "; Max-Age=" + std::to_string(max_age);
     return c;
 }
+
+}  // namespace
 
 http::Response WithSession(http::Response r, const std::string& token, const std::string& csrf, int64_t max_age) {
     r.Header("Set-Cookie", SessionCookie(kSessionCookie, token, true, max_age));
@@ -26,10 +30,21 @@ http::Response ClearSession(http::Response r) {
     return r;
 }
 
-boost::json::object OpenSessionJson(const OpenSession& s) {
-    return {{"token", s.token}, {"csrf_token", s.csrf_token}, {"account", ToJson(s.account)}};
+// A full session, to the client that asked for it the way it holds it. A browser (the pending step came in the
+// cookie) gets the cookies and no token in the body: the HttpOnly cookie is then the only copy, out of reach of
+// scripts. An API client (the pending step came as Bearer) gets the token in the body and no cookie.
+http::Response SessionResponse(const Credentials& c, boost::json::object body, const OpenSession& s, int64_t max_age) {
+    body["csrf_token"] = s.csrf_token;
+    body["account"] = ToJson(s.account);
+    if (c.from_cookie) return WithSession(http::Response::Json(200, body), s.token, s.csrf_token, max_age);
+    body["token"] = s.token;
+    return http::Response::Json(200, body);
 }
 
+namespace {
+
+// The password step (or the e-mail link) does not know yet how the client will hold its session: it gets both.
+// The pending token can do nothing but the second factor, for 10 minutes, and is replaced when it succeeds.
 http::Response PendingResponse(const PendingLogin& p) {
     return WithSession(http::Response::Json(200, {{"next", p.next}, {"pending_token", p.token}, {"csrf_token", p.csrf_token}}),
                        p.token, p.csrf_token, 600);
@@ -49,22 +64,6 @@ const std::string& UuidParam(const http::Request& req, const std::string& name) 
 }
 
 }  // namespace
-
-Credentials CredentialsOf(const http::Request& req) {
-    Credentials c;
-    const std::string authz = req.Header("authorization");
-    if (authz.rfind("Bearer ", 0) == 0) {
-        c.token = authz.substr(7);
-    } else {
-        c.token = req.Cookie(kSessionCookie);
-        c.from_cookie = !c.token.empty();
-    }
-    if (c.token.size() > 128) c.token.clear();  // ours are 43 characters: anything longer is not one
-    c.csrf_header = req.Header("x-csrf-token");
-    c.ip = req.remote_ip;
-    c.unsafe_method = req.method != "GET" && req.method != "HEAD";
-    return c;
-}
 
 Principal RequireAccount(AuthService& auth, const http::Request& req) { return auth.Authenticate(CredentialsOf(req)); }
 
@@ -89,8 +88,8 @@ void RegisterRoutes(http::Router& r, AuthService& auth) {
 
     r.Add("POST", "/api/v1/auth/totp", [&auth, full_age](http::Request& req) {
         const std::string code = CodeOf(req);
-        auto s = auth.CompleteTotp(CredentialsOf(req), code);
-        return WithSession(http::Response::Json(200, OpenSessionJson(s)), s.token, s.csrf_token, full_age);
+        const Credentials c = CredentialsOf(req);
+        return SessionResponse(c, {}, auth.CompleteTotp(c, code), full_age);
     });
 
     r.Add("GET", "/api/v1/auth/totp/enrol", [&auth](http::Request& req) {
@@ -100,14 +99,12 @@ void RegisterRoutes(http::Router& r, AuthService& auth) {
 
     r.Add("POST", "/api/v1/auth/totp/enrol", [&auth, full_age](http::Request& req) {
         const std::string code = CodeOf(req);
-        auto e = auth.FinishTotpEnrolment(CredentialsOf(req), code);
+        const Credentials c = CredentialsOf(req);
+        auto e = auth.FinishTotpEnrolment(c, code);
         boost::json::array codes;
-        for (const auto& c : e.recovery_codes) codes.push_back(boost::json::value(c));
+        for (const auto& rc : e.recovery_codes) codes.push_back(boost::json::value(rc));
         boost::json::object body{{"recovery_codes", codes}, {"status", e.status}};
-        if (e.session) {
-            for (auto& [k, v] : OpenSessionJson(*e.session)) body[k] = v;
-            return WithSession(http::Response::Json(200, body), e.session->token, e.session->csrf_token, full_age);
-        }
+        if (e.session) return SessionResponse(c, std::move(body), *e.session, full_age);
         return ClearSession(http::Response::Json(200, body));
     });
 
@@ -145,13 +142,14 @@ void RegisterRoutes(http::Router& r, AuthService& auth) {
         s.password = in.Password("password");
         s.first_name = in.Text("first_name", 1, 100);
         s.last_name = in.Text("last_name", 1, 100);
-        s.profession_code = in.Text("profession_code", 1, 10);
-        s.profession_label = in.Text("profession_label", 1, 100);
+        // With an RPPS number the profession is the directory's; without, a code of the closed list.
+        s.profession_code = in.OptText("profession_code", 10).value_or("");
+        s.profession_label = in.OptText("profession_label", 100).value_or("");
         s.specialty = in.OptText("specialty", 100).value_or("");
-        s.rpps = in.OptText("rpps", 11).value_or("");
-        if (!s.rpps.empty() && (s.rpps.size() != 11 || s.rpps.find_first_not_of("0123456789") != std::string::npos)) {
-            in.Fail("rpps", "le numéro RPPS compte 11 chiffres");
-        }
+        // The 11 digits, or the 12-digit national identifier ("8" + them) pasted from elsewhere: kept as the 11.
+        const std::string typed_rpps = in.OptText("rpps", 20).value_or("");
+        s.rpps = RppsNumber(typed_rpps);
+        if (!typed_rpps.empty() && s.rpps.empty()) in.Fail("rpps", "le numéro RPPS compte 11 chiffres (ou 12 en commençant par 8)");
         s.phone = in.OptText("phone", 30).value_or("");
         s.structure_id = in.OptText("structure_id", 36).value_or("");
         if (!s.structure_id.empty() && !IsUuid(s.structure_id)) in.Fail("structure_id", "structure inconnue");
@@ -186,13 +184,15 @@ void RegisterRoutes(http::Router& r, AuthService& auth) {
     r.Add("POST", "/api/v1/enrolments/{id}/approve", [&auth](http::Request& req) {
         auto p = RequireRole(auth, req, {kOperator, kStructureAdmin});
         std::string role = kProfessional;
+        std::optional<bool> confirm_professional;
         if (!req.body.empty()) {
             JsonInput in(req.body);
             role = in.OptText("role", 30).value_or(kProfessional);
             if (!IsRole(role)) in.Fail("role", "rôle inconnu");
+            confirm_professional = in.OptBool("confirm_professional");
             in.Done();
         }
-        return http::Response::Json(200, ToJson(auth.Approve(p, UuidParam(req, "id"), role)));
+        return http::Response::Json(200, ToJson(auth.Approve(p, UuidParam(req, "id"), role, confirm_professional)));
     });
 
     r.Add("POST", "/api/v1/enrolments/{id}/reject", [&auth](http::Request& req) {

@@ -1,6 +1,7 @@
 #include "auth/service.hpp"
 
 #include "audit/audit.hpp"
+#include "auth/professions.hpp"
 #include "auth/totp.hpp"
 #include "common/crypto.hpp"
 #include "common/errors.hpp"
@@ -22,13 +23,13 @@ constexpr int64_t kConfirmLifetime = 48 * 3600 * kMicrosPerSecond;
 constexpr int64_t kResetLifetime = 3600 * kMicrosPerSecond;
 
 Error InvalidCredentials() {
-    return Error(401, "invalid-credentials", "Identifiants incorrects", "L'adresse e-mail ou le mot de passe est incorrect.");
+    return Error(Problem::kInvalidCredentials, "L'adresse e-mail ou le mot de passe est incorrect.");
 }
 Error InvalidCode() {
-    return Error(401, "invalid-code", "Code incorrect", "Le code saisi est incorrect ou a expiré. Saisissez le code affiché maintenant par votre application.");
+    return Error(Problem::kInvalidCode, "Le code saisi est incorrect ou a expiré. Saisissez le code affiché maintenant par votre application.");
 }
 Error InvalidToken() {
-    return Error(400, "invalid-token", "Lien invalide", "Ce lien n'est pas valide ou a déjà servi. Demandez-en un nouveau.");
+    return Error(Problem::kInvalidToken, "Ce lien n'est pas valide ou a déjà servi. Demandez-en un nouveau.");
 }
 
 std::string DummyHash() {
@@ -68,6 +69,26 @@ Account NewRecord(const Identity& id, const std::string& password_hash, const st
     return a;
 }
 
+boost::json::value ClaimedJson(const Account& a) {
+    if (!a.claimed) return nullptr;
+    const auto& e = *a.claimed;
+    return boost::json::object{{"id", e.id},
+                               {"rpps", e.rpps},
+                               {"civility", e.civility},
+                               {"first_name", e.first_name},
+                               {"last_name", e.last_name},
+                               {"profession_code", e.profession_code},
+                               {"profession_label", e.profession_label},
+                               {"specialty", e.specialty}};
+}
+
+// Every active account is in the directory, so that colleagues find it by name (docs/directory.md, "Local
+// entries"): one without a national entry gets a local one; the change log brings it into search.
+void ListInDirectory(storage::Session& s, const std::string& account_id) {
+    if (repo::GiveLocalEntry(s, account_id, NowMicros()))
+        storage::AppendChange(s, {"professional", account_id, "create", "directory", "{}"});
+}
+
 }  // namespace
 
 bool IsRole(const std::string& r) {
@@ -96,11 +117,20 @@ boost::json::object ToJson(const Account& a) {
             {"structures", structures},
             {"created_at", FormatRfc3339(a.created_at)},
             {"professional_id", opt(a.professional_id)},
+            {"professional_link", opt(a.professional_link)},
+            {"claimed_professional", ClaimedJson(a)},
+            {"declared", a.declared.empty() ? boost::json::value(nullptr) : boost::json::parse(a.declared)},
             {"version", a.version}};
 }
 
 AuthService::AuthService(storage::Database& db, mail::Dispatcher* mailer, const Config& cfg)
-    : db_(db), mailer_(mailer), cfg_(cfg), cache_(cfg.SessionCacheMicros()) {}
+    : db_(db), mailer_(mailer), cfg_(cfg), cache_(cfg.SessionCacheMicros()),
+      // Written every second, or an eighth of the idle time-out when it is shorter: a touch always lands long
+      // before the session could look idle.
+      touches_(db, std::chrono::milliseconds(std::clamp<int64_t>(cfg.session_idle_seconds * 1000 / 8, 50, 1000)),
+               [this](const std::vector<std::string>& hashes) {
+                   for (const auto& h : hashes) cache_.ForgetSession(h);
+               }) {}
 
 void AuthService::Mail(storage::Session& s, const std::string& to, const std::string& subject, const std::string& body) {
     mail::Enqueue(s, {to, subject,
@@ -116,10 +146,25 @@ std::pair<std::string, std::string> AuthService::NewSession(storage::Session& s,
     return {token, csrf};
 }
 
+OpenSession AuthService::OpenStrongSession(storage::Session& s, const std::string& account_id, const std::string& ip,
+                                           const std::string& how) {
+    OpenSession out;
+    std::tie(out.token, out.csrf_token) = NewSession(s, account_id, "full", cfg_.session_absolute_seconds * kMicrosPerSecond);
+    out.account = *repo::FindAccountById(s, account_id);
+    audit::Append(s, Ev(account_id, "auth." + how, account_id, ip));
+    return out;
+}
+
 bool AuthService::SessionUsable(const repo::SessionRow& row) const {
     const int64_t now = NowMicros();
-    return now <= row.expires_at && now - row.last_seen_at <= cfg_.session_idle_seconds * kMicrosPerSecond &&
+    const int64_t idle = cfg_.session_idle_seconds * kMicrosPerSecond;
+    return now <= row.expires_at && (now - row.last_seen_at <= idle || now - LastSeen(row) <= idle) &&
            row.stage == "full" && row.status == "active";
+}
+
+int64_t AuthService::LastSeen(const repo::SessionRow& row) const {
+    const auto pending = touches_.Pending(row.token_hash);
+    return pending ? std::max(*pending, row.last_seen_at) : row.last_seen_at;
 }
 
 Principal AuthService::PrincipalOf(const repo::SessionRow& row, const Credentials& c) {
@@ -143,36 +188,38 @@ Principal AuthService::CheckSession(const std::optional<repo::SessionRow>& row, 
     const std::string& hash = row->token_hash;
     const int64_t now = NowMicros();
     const int64_t idle = cfg_.session_idle_seconds * kMicrosPerSecond;
-    if (now > row->expires_at || now - row->last_seen_at > idle) {
-        db_.Write([&](storage::Session& s) { repo::DeleteSession(s, hash); });
+    if (now > row->expires_at || (now - row->last_seen_at > idle && now - LastSeen(*row) > idle)) {
+        // Refused now; the row is deleted by the touches' batch (no durable write on a GET).
+        touches_.Expire(hash);
         cache_.ForgetSession(hash);
-        throw Error(401, "session-expired", "Session expirée",
+        throw Error(Problem::kSessionExpired,
                     "Votre session a expiré par sécurité. Connectez-vous de nouveau.");
     }
     if (row->stage != "full") {
-        throw Error(401, "second-factor-required", "Second facteur requis",
+        throw Error(Problem::kSecondFactorRequired,
                     "Saisissez d'abord le code de votre application d'authentification.");
     }
     if (row->status != "active") {
-        throw Error(403, "account-disabled", "Compte inactif", "Ce compte n'est pas actif.");
+        throw Error(Problem::kAccountDisabled, "Ce compte n'est pas actif.");
     }
     Principal p = PrincipalOf(*row, c);
     if (c.from_cookie && c.unsafe_method && !crypto::ConstantTimeEqual(c.csrf_header, row->csrf_token)) {
         db_.Write([&](storage::Session& s) {
             audit::Append(s, Ev(p.account_id, "auth.csrf", p.account_id, c.ip, "denied"));
         });
-        throw Error(403, "csrf", "Requête refusée",
+        throw Error(Problem::kCsrf,
                     "La requête ne vient pas de l'application Cordée (jeton anti-falsification absent ou faux).");
     }
-    // Sliding idle time-out, written at most every minute (or quarter of the time-out) per session.
-    if (now - row->last_seen_at > std::min<int64_t>(60 * kMicrosPerSecond, idle / 4)) {
-        db_.Write([&](storage::Session& s) { repo::TouchSession(s, hash, now); });
-        cache_.ForgetSession(hash);
-    }
+    // Sliding idle time-out, written at most every minute (or quarter of the time-out) per session, by the
+    // touches' batch (auth/session_touches.hpp): the request does not wait for it.
+    if (now - row->last_seen_at > std::min<int64_t>(60 * kMicrosPerSecond, idle / 4)) touches_.Touch(hash, now);
     return p;
 }
 
 void AuthService::CheckThrottle(storage::Session& s, const std::string& email, const std::string& ip) {
+    // Always in this order ("acct:" < "ip:"), so that two transactions never wait for each other's lock.
+    repo::LockThrottleKey(s, "acct:" + email);
+    repo::LockThrottleKey(s, "ip:" + ip);
     const int64_t since = NowMicros() - kThrottleWindow;
     for (const auto& [key, limit] : {std::pair{"acct:" + email, kMaxFailuresPerAccount},
                                      std::pair{"ip:" + ip, kMaxFailuresPerAddress}}) {
@@ -185,34 +232,39 @@ void AuthService::CheckThrottle(storage::Session& s, const std::string& email, c
 }
 
 PendingLogin AuthService::Login(const std::string& email, const std::string& password, const std::string& ip) {
-    auto account = db_.ReadValue([&](storage::Session& s) {
+    // The throttle check and the record of this attempt are one write: concurrent guesses cannot all pass the
+    // check before any of them is counted. The attempt counts as a failure until the password proves right.
+    std::optional<Account> account;
+    std::vector<int64_t> attempt;
+    db_.Write([&](storage::Session& s) {
         CheckThrottle(s, email, ip);
-        return repo::FindAccountByEmail(s, email);
+        const int64_t now = NowMicros();
+        attempt = {repo::InsertAttempt(s, "acct:" + email, now), repo::InsertAttempt(s, "ip:" + ip, now)};
+        account = repo::FindAccountByEmail(s, email);
     });
     const bool ok = crypto::VerifyPassword(account ? account->password_hash : DummyHash(), password) && account;
     std::optional<Error> refusal;
     PendingLogin out;
     db_.Write([&](storage::Session& s) {
         if (!ok) {
-            repo::InsertFailure(s, "acct:" + email, NowMicros());
-            repo::InsertFailure(s, "ip:" + ip, NowMicros());
             audit::Append(s, Ev(account ? account->id : "", "auth.login", account ? account->id : "", ip, "failure",
                                 {{"reason", "bad_password"}, {"email", email}}));
             refusal = InvalidCredentials();
             return;
         }
+        for (const int64_t id : attempt) repo::DeleteAttempt(s, id);
         const std::string& st = account->status;
         if (st == "pending_email") {
-            refusal = Error(403, "email-not-confirmed", "Adresse e-mail non confirmée",
+            refusal = Error(Problem::kEmailNotConfirmed,
                             "Ouvrez le lien reçu par e-mail pour confirmer votre adresse.");
         } else if (st == "pending_approval") {
-            refusal = Error(403, "account-pending-approval", "Inscription en attente",
+            refusal = Error(Problem::kAccountPendingApproval,
                             "Votre inscription attend la validation d'un administrateur. Vous serez prévenu par e-mail.");
         } else if (st == "rejected") {
-            refusal = Error(403, "account-rejected", "Inscription refusée",
+            refusal = Error(Problem::kAccountRejected,
                             "Votre inscription a été refusée. Motif : " + account->rejection_reason);
         } else if (st == "disabled") {
-            refusal = Error(403, "account-disabled", "Compte désactivé", "Ce compte a été désactivé.");
+            refusal = Error(Problem::kAccountDisabled, "Ce compte a été désactivé.");
         }
         if (refusal) {
             audit::Append(s, Ev(account->id, "auth.login", account->id, ip, "denied", {{"reason", st}}));
@@ -234,7 +286,7 @@ repo::SessionRow AuthService::RequireStage(const Credentials& c, const std::stri
         throw Unauthenticated("Cette étape de connexion a expiré ou n'est pas la bonne. Recommencez la connexion.");
     }
     if (c.from_cookie && c.unsafe_method && !crypto::ConstantTimeEqual(c.csrf_header, row->csrf_token)) {
-        throw Error(403, "csrf", "Requête refusée", "Jeton anti-falsification absent ou faux.");
+        throw Error(Problem::kCsrf, "Jeton anti-falsification absent ou faux.");
     }
     return *row;
 }
@@ -254,9 +306,8 @@ OpenSession AuthService::CompleteTotp(const Credentials& c, const std::string& c
             method = "recovery_code";
             const std::string code_hash = crypto::Sha256Hex(NormalizeRecoveryCode(code));
             accepted = repo::UseRecoveryCode(s, account->id, code_hash, now);
-            if (!accepted && s.One("SELECT 1 FROM recovery_codes WHERE account_id = ? AND code_hash = ?",
-                                   {account->id, code_hash})) {
-                refusal = Error(401, "code-already-used", "Code déjà utilisé",
+            if (!accepted && repo::RecoveryCodeExists(s, account->id, code_hash)) {
+                refusal = Error(Problem::kCodeAlreadyUsed,
                                 "Ce code de secours a déjà servi : chaque code ne sert qu'une fois.");
             } else if (!accepted) {
                 refusal = InvalidCode();
@@ -264,7 +315,7 @@ OpenSession AuthService::CompleteTotp(const Credentials& c, const std::string& c
         } else if (auto step = MatchTotp(account->totp_secret, code, now / kMicrosPerSecond)) {
             accepted = repo::UseTotpStep(s, account->id, *step);
             if (!accepted) {
-                refusal = Error(401, "code-already-used", "Code déjà utilisé",
+                refusal = Error(Problem::kCodeAlreadyUsed,
                                 "Ce code a déjà servi. Attendez le code suivant de votre application.");
             }
         } else {
@@ -313,7 +364,7 @@ Enrolled AuthService::FinishTotpEnrolment(const Credentials& c, const std::strin
         auto account = repo::FindAccountById(s, pending.account_id);
         if (!account) throw Unauthenticated();
         if (account->totp_secret.empty()) {
-            refusal = Error(409, "conflict", "Étape manquante", "Affichez d'abord le QR code à scanner.");
+            refusal = Error(Problem::kConflict, "Affichez d'abord le QR code à scanner.");
             return;
         }
         auto step = MatchTotp(account->totp_secret, code, NowMicros() / kMicrosPerSecond);
@@ -360,7 +411,7 @@ void AuthService::Logout(const Credentials& c) {
         auto row = repo::FindSession(s, hash);
         if (!row) return;
         if (c.from_cookie && !crypto::ConstantTimeEqual(c.csrf_header, row->csrf_token)) {
-            throw Error(403, "csrf", "Requête refusée", "Jeton anti-falsification absent ou faux.");
+            throw Error(Problem::kCsrf, "Jeton anti-falsification absent ou faux.");
         }
         repo::DeleteSession(s, hash);
         audit::Append(s, Ev(row->account_id, "auth.logout", row->account_id, c.ip));
@@ -381,7 +432,8 @@ void AuthService::RequestPasswordReset(const std::string& email, const std::stri
         auto account = repo::FindAccountByEmail(s, email);
         // At most 3 links an hour per address: no one can flood a mailbox through us.
         const auto [recent, oldest] = repo::Failures(s, "reset:" + email, NowMicros() - 3600 * kMicrosPerSecond);
-        if (!account || recent >= 3 || account->status == "pending_email") {
+        // An account made through Pro Santé Connect has no password, and a reset must not give it one.
+        if (!account || recent >= 3 || account->status == "pending_email" || account->password_hash.empty()) {
             audit::Append(s, Ev("", "auth.password_reset_request", account ? account->id : "", ip, "denied",
                                 {{"email", email}}));
             return;
@@ -402,10 +454,7 @@ void AuthService::ResetPassword(const std::string& token, const std::string& pas
     const std::string token_hash = crypto::Sha256Hex(token);
     // Check the token before the (slow) hashing so that random tokens cost us nothing.
     const bool exists = db_.ReadValue([&](storage::Session& s) {
-        return s.One("SELECT 1 FROM auth_tokens WHERE token_hash = ? AND purpose = 'password_reset' AND used_at IS NULL "
-                      "AND expires_at > ?",
-                      {token_hash, NowMicros()})
-            .has_value();
+        return repo::TokenUsable(s, token_hash, "password_reset", NowMicros());
     });
     if (!exists) throw InvalidToken();
     const std::string hash = crypto::HashPassword(password);
@@ -431,6 +480,52 @@ void AuthService::ResetPassword(const std::string& token, const std::string& pas
     if (mailer_) mailer_->Poke();
 }
 
+std::optional<Error> AuthService::CheckSignUp(storage::Session& s, const SignUp& in, Account& a) {
+    if (!in.structure_id.empty() && !repo::StructureOpen(s, in.structure_id)) {
+        return Invalid("structure_id", "structure inconnue");
+    }
+    if (!in.rpps.empty()) {
+        // A typed RPPS number proves nothing (it is public): names and profession are the directory's, and the
+        // entry stays a claim that gives no access until an approver confirms it (or a PSC login proves it).
+        auto entry = repo::FindProfessionalByRpps(s, in.rpps);
+        if (!entry) {
+            return Invalid("rpps", "Ce numéro RPPS n'est pas dans l'annuaire national de Cordée : vérifiez-le. Si votre "
+                                   "inscription au RPPS est toute récente, connectez-vous avec Pro Santé Connect.");
+        }
+        if (repo::ProfessionalHeldByActiveAccount(s, entry->id)) {
+            return Duplicate("rpps", "Ce numéro RPPS est déjà celui d'un compte Cordée actif. Si c'est le vôtre, "
+                                     "connectez-vous (ou choisissez « Mot de passe oublié »). Sinon, connectez-vous avec "
+                                     "Pro Santé Connect, qui prouve votre identité, et prévenez l'administrateur de "
+                                     "votre territoire.");
+        }
+        a.declared = boost::json::serialize(boost::json::object{{"first_name", in.first_name},
+                                                                {"last_name", in.last_name},
+                                                                {"profession_code", in.profession_code},
+                                                                {"profession_label", in.profession_label}});
+        a.first_name = entry->first_name;
+        a.last_name = entry->last_name;
+        a.profession_code = entry->profession_code;
+        a.profession_label = entry->profession_label;
+        if (a.specialty.empty()) a.specialty = entry->specialty;
+        a.claimed_professional_id = entry->id;
+        return std::nullopt;
+    }
+    const auto* profession = SelfDeclaredProfession(in.profession_code);
+    if (!profession) {
+        if (IsRppsProfession(in.profession_code)) {
+            return Invalid("rpps", "Pour cette profession de santé, indiquez votre numéro RPPS (ou connectez-vous avec "
+                                   "Pro Santé Connect) : la profession est reprise de l'annuaire national.");
+        }
+        return Invalid("profession_code", in.profession_code.empty() ? "choisissez votre profession" : "profession inconnue");
+    }
+    if (profession->code == "AUTRE" && in.profession_label.empty()) {
+        return Invalid("profession_label", "précisez votre profession");
+    }
+    a.profession_code = std::string(profession->code);
+    a.profession_label = profession->code == "AUTRE" ? in.profession_label : std::string(profession->label);
+    return std::nullopt;
+}
+
 void AuthService::Register(const SignUp& in, const std::string& ip) {
     // Sign-ups send emails: bounded per address (20 an hour), so that no one can use us to flood mailboxes.
     db_.Read([&](storage::Session& s) {
@@ -441,6 +536,9 @@ void AuthService::Register(const SignUp& in, const std::string& ip) {
     std::optional<Error> refusal;
     db_.Write([&](storage::Session& s) {
         repo::InsertFailure(s, "signup-ip:" + ip, NowMicros());
+        Account a = NewRecord(in, hash, kProfessional, "pending_email");
+        // Everything else is checked before the email, so that the answer never tells whether it has an account.
+        if ((refusal = CheckSignUp(s, in, a))) return;
         if (auto existing = repo::FindAccountByEmail(s, in.email)) {
             // Same answer as a new sign-up (no account enumeration); the owner is told by email.
             Mail(s, in.email, "Cordée : vous avez déjà un compte",
@@ -450,21 +548,11 @@ void AuthService::Register(const SignUp& in, const std::string& ip) {
             audit::Append(s, Ev("", "enrolment.signup", existing->id, ip, "denied", {{"reason", "email_taken"}}));
             return;
         }
-        std::string structure_id = in.structure_id;
-        if (!structure_id.empty()) {
-            if (!s.One("SELECT 1 FROM structures WHERE id = ? AND status <> 'inactive'", {structure_id})) {
-                refusal = Invalid("structure_id", "structure inconnue");
-                return;
-            }
-        }
-        Account a = NewRecord(in, hash, kProfessional, "pending_email");
         repo::InsertAccount(s, a);
+        std::string structure_id = in.structure_id;
         if (structure_id.empty() && !in.proposal_name.empty()) {
             structure_id = NewUuidV7();
-            s.Exec("INSERT INTO structures (id, name, name_search, kind, commune, status, proposed_by, created_at) "
-                   "VALUES (?, ?, ?, 'proposed', ?, 'proposed', ?, ?)",
-                   {structure_id, in.proposal_name, StructureNameSearch(in.proposal_name, in.proposal_commune),
-                    in.proposal_commune, a.id, NowMicros()});
+            repo::InsertProposedStructure(s, structure_id, in.proposal_name, in.proposal_commune, a.id);
         }
         if (!structure_id.empty()) repo::LinkStructure(s, a.id, structure_id, "member");
         const std::string token = crypto::RandomToken(32);
@@ -474,7 +562,8 @@ void AuthService::Register(const SignUp& in, const std::string& ip) {
              "lien (valable 48 heures) :\n" + cfg_.PublicUrl() + "/confirmer?jeton=" + token +
              "\n\nVous configurerez ensuite la double authentification, puis un administrateur validera votre compte.");
         audit::Append(s, Ev(a.id, "enrolment.signup", a.id, ip, "success",
-                            {{"structure_id", structure_id}, {"proposed", !in.proposal_name.empty()}}));
+                            {{"structure_id", structure_id}, {"proposed", !in.proposal_name.empty()},
+                             {"claimed_professional_id", a.claimed_professional_id}}));
         storage::AppendChange(s, {"account", a.id, "create", "enrolments", "{}"});
     });
     if (refusal) throw *refusal;
@@ -492,9 +581,7 @@ PendingLogin AuthService::ConfirmEmail(const std::string& token, const std::stri
             return;
         }
         confirmed_account = *account_id;
-        s.Exec("UPDATE accounts SET status = 'pending_totp', email_confirmed_at = ?, version = version + 1 WHERE id = ? "
-               "AND status = 'pending_email'",
-               {NowMicros(), *account_id});
+        repo::MarkEmailConfirmed(s, *account_id, NowMicros());
         out.next = "totp_enrol";
         std::tie(out.token, out.csrf_token) = NewSession(s, *account_id, "enrol", kPendingLifetime);
         audit::Append(s, Ev(*account_id, "enrolment.confirm_email", *account_id, ip));
@@ -539,23 +626,44 @@ Account AuthService::Decide(const Principal& p, const std::string& id, const std
     return out;
 }
 
-Account AuthService::Approve(const Principal& p, const std::string& id, const std::string& role) {
+Account AuthService::Approve(const Principal& p, const std::string& id, const std::string& role,
+                             std::optional<bool> confirm_professional) {
     if (role == kOperator && p.role != kOperator) throw Forbidden("Seul un opérateur peut nommer un opérateur.");
     return Decide(p, id, "valider", [&](storage::Session& s, const Account& a) {
+        std::string link = "none";
+        if (!a.claimed_professional_id.empty()) {
+            // The approver looked at the directory entry beside what was typed, and says whether it is this person.
+            if (!confirm_professional) {
+                throw Invalid("confirm_professional", "dites si cette personne est bien le professionnel de l'annuaire "
+                                                      "dont elle a donné le numéro RPPS");
+            }
+            if (*confirm_professional) {
+                if (repo::ProfessionalHeldByActiveAccount(s, a.claimed_professional_id)) {
+                    throw Duplicate("confirm_professional", "Ce professionnel de l'annuaire a déjà un compte actif : "
+                                                            "refusez cette inscription ou validez-la sans ce lien.");
+                }
+                repo::ProveProfessionalLink(s, id, a.claimed_professional_id, kLinkConfirmed);
+                link = kLinkConfirmed;
+            } else {
+                repo::DropProfessionalClaim(s, id, std::string(kUnverifiedCode), std::string(kUnverifiedLabel));
+                link = "refused";
+            }
+        }
         repo::SetStatus(s, id, "active", "", p.account_id);
         repo::SetRole(s, id, role);
-        if (role == kStructureAdmin) s.Exec("UPDATE account_structures SET role = 'admin' WHERE account_id = ?", {id});
+        ListInDirectory(s, id);
+        if (role == kStructureAdmin) repo::MakeAdminOfItsStructures(s, id);
         if (p.role == kOperator) {
             // The structure proposed at sign-up enters the directory: the change log brings it into search.
-            for (const auto& st : s.Query("SELECT id FROM structures WHERE status = 'proposed' AND proposed_by = ?", {id})) {
-                s.Exec("UPDATE structures SET status = 'active' WHERE id = ?", {st.Str(0)});
-                storage::AppendChange(s, {"structure", st.Str(0), "update", "directory", "{}"});
+            for (const auto& st : repo::AdoptProposedStructures(s, id)) {
+                storage::AppendChange(s, {"structure", st, "update", "directory", "{}"});
             }
         }
         Mail(s, a.email, "Cordée : votre compte est validé",
              "Bonjour " + a.first_name + ",\n\nVotre inscription à Cordée a été validée. Vous pouvez vous connecter : " +
                  cfg_.PublicUrl() + "/connexion");
-        audit::Append(s, Ev(p.account_id, "enrolment.approve", id, p.ip, "success", {{"role", role}}));
+        audit::Append(s, Ev(p.account_id, "enrolment.approve", id, p.ip, "success",
+                            {{"role", role}, {"professional_link", link}, {"professional_id", a.claimed_professional_id}}));
     });
 }
 
@@ -612,6 +720,10 @@ Account AuthService::UpdateMe(const Principal& p, const ProfilePatch& patch, int
             throw Conflict("Votre profil a été modifié entre-temps.", ToJson(*repo::FindAccountById(s, p.account_id)));
         }
         auto updated = *repo::FindAccountById(s, p.account_id);
+        if (updated.professional_link == kLinkLocal) {
+            repo::SyncLocalEntry(s, updated, NowMicros());
+            storage::AppendChange(s, {"professional", updated.professional_id, "update", "directory", "{}"});
+        }
         audit::Append(s, Ev(p.account_id, "account.update", p.account_id, p.ip));
         storage::AppendChange(s, {"account", p.account_id, "update", p.account_id, boost::json::serialize(ToJson(updated))});
         return updated;
@@ -624,13 +736,21 @@ std::string AuthService::CreateAccount(const NewAccount& n, const std::string& a
     const std::string hash = crypto::HashPassword(n.password);
     return db_.WriteValue([&](storage::Session& s) {
         if (repo::FindAccountByEmail(s, n.email)) {
-            throw Error(409, "conflict", "Compte existant", "Un compte existe déjà avec l'adresse " + n.email + ".");
+            throw Error(Problem::kConflict, "Un compte existe déjà avec l'adresse " + n.email + ".");
         }
         Account a = NewRecord(n, hash, n.role, "active");
         a.totp_secret = n.totp_secret;
         a.totp_enabled = !n.totp_secret.empty();
+        if (!a.rpps.empty()) {
+            // An operator creating the account vouches for it: the entry is linked at once.
+            if (auto entry = repo::FindProfessionalByRpps(s, a.rpps)) {
+                a.professional_id = entry->id;
+                a.professional_link = kLinkOperator;
+            }
+        }
         repo::InsertAccount(s, a);
         for (const auto& [sid, role] : n.structures) repo::LinkStructure(s, a.id, sid, role);
+        if (!n.waiting) ListInDirectory(s, a.id);
         audit::Append(s, Ev(actor, "account.create", a.id, "", "success", {{"role", n.role}, {"email", n.email}}));
         storage::AppendChange(s, {"account", a.id, "create", a.id, "{}"});
         return a.id;

@@ -3,8 +3,10 @@
 // Every outcome that matters is audited in the same transaction; failures that must leave a trace
 // (wrong password, wrong code) are committed first and reported after.
 #include "auth/model.hpp"
+#include "common/errors.hpp"
 #include "auth/repository.hpp"
 #include "auth/session_cache.hpp"
+#include "auth/session_touches.hpp"
 #include "common/config.hpp"
 #include "mail/outbox.hpp"
 #include "storage/database.hpp"
@@ -60,11 +62,15 @@ struct NewAccount : Identity {
     std::string password, role = kProfessional;
     std::string totp_secret;  // empty: TOTP enrolled at first sign-in
     std::vector<std::pair<std::string, std::string>> structures;  // (structure id, member|admin)
+    bool waiting = false;  // to be set waiting for approval at once (demo): listed in the directory when approved
 };
 
 class AuthService {
 public:
     AuthService(storage::Database& db, mail::Dispatcher* mailer, const Config& cfg);
+    // The thread that writes sessions' last-seen times (`cordee serve`); Stop() writes what still waits.
+    void StartSessionTouches() { touches_.Start(); }
+    void Stop() { touches_.Stop(); }
 
     Principal Authenticate(const Credentials& c);
     PendingLogin Login(const std::string& email, const std::string& password, const std::string& ip);
@@ -79,7 +85,10 @@ public:
     void Register(const SignUp& s, const std::string& ip);
     PendingLogin ConfirmEmail(const std::string& token, const std::string& ip);
     std::vector<Account> Enrolments(const Principal& p, const std::string& status);
-    Account Approve(const Principal& p, const std::string& id, const std::string& role);
+    // An enrolment that claims a directory entry (typed RPPS) needs `confirm_professional`: true links the entry,
+    // false approves the account without it (and without the profession taken from it).
+    Account Approve(const Principal& p, const std::string& id, const std::string& role,
+                    std::optional<bool> confirm_professional = std::nullopt);
     Account Reject(const Principal& p, const std::string& id, const std::string& reason);
     int64_t PendingEnrolmentCount(const Principal& p);
 
@@ -94,23 +103,37 @@ public:
 
     const Config& config() const { return cfg_; }
 
+    // A full session opened by a strong authentication other than password + TOTP (Pro Santé Connect), inside the
+    // caller's transaction, audited as `auth.<how>`.
+    OpenSession OpenStrongSession(storage::Session& s, const std::string& account_id, const std::string& ip,
+                                  const std::string& how);
+    // After a change of what the account may reach, the sessions cached for it are read again.
+    void ForgetAccount(const std::string& account_id) { cache_.ForgetAccount(account_id); }
+
 private:
     // An approval or a rejection: rights, pending status, the decision, the change log, then e-mail.
     Account Decide(const Principal& p, const std::string& id, const std::string& verb,
                    const std::function<void(storage::Session&, const Account&)>& decision);
     bool SessionUsable(const repo::SessionRow& row) const;
+    // The session's last activity, counting a touch not written yet.
+    int64_t LastSeen(const repo::SessionRow& row) const;
     static Principal PrincipalOf(const repo::SessionRow& row, const Credentials& c);
     Principal CheckSession(const std::optional<repo::SessionRow>& row, const Credentials& c);
     void Mail(storage::Session& s, const std::string& to, const std::string& subject, const std::string& body);
     std::pair<std::string, std::string> NewSession(storage::Session& s, const std::string& account_id,
                                                    const std::string& stage, int64_t lifetime);
     repo::SessionRow RequireStage(const Credentials& c, const std::string& stage);
+    // Throws 429 when the account or the address has too many recent failures. On PostgreSQL it first locks both
+    // keys until the end of the transaction, so that a check and the failure recorded after it are one step.
     void CheckThrottle(storage::Session& s, const std::string& email, const std::string& ip);
+    // What a sign-up can get wrong (structure, RPPS number, profession); fills `a` from the directory entry.
+    std::optional<Error> CheckSignUp(storage::Session& s, const SignUp& in, Account& a);
 
     storage::Database& db_;
     mail::Dispatcher* mailer_;
     const Config& cfg_;
     SessionCache cache_;
+    SessionTouches touches_;
 };
 
 }  // namespace cordee::auth

@@ -1,6 +1,7 @@
 #include "common/config.hpp"
 
 #include "common/errors.hpp"
+#include "common/ip_network.hpp"
 
 #include <toml++/toml.h>
 
@@ -24,7 +25,7 @@ int64_t ToInt(const std::string& key, const std::string& v, int64_t min, int64_t
         if (pos == v.size() && n >= min && n <= max) return n;
     } catch (...) {
     }
-    throw Error(400, "bad-config", "Configuration invalide",
+    throw Error(Problem::kBadConfig,
                 "La valeur « " + v + " » de " + key + " doit être un entier entre " + std::to_string(min) + " et " +
                     std::to_string(max) + ".");
 }
@@ -45,6 +46,8 @@ const std::vector<Key>& Keys() {
          }},
         {"db_pool_size", "PostgreSQL connections per node (default: one per worker thread)",
          [](Config& c, const std::string& v) { c.db_pool_size = static_cast<int>(ToInt("db_pool_size", v, 1, 512)); }},
+        {"pg_prepared_statements", "false behind PgBouncer in transaction mode: statements are sent unnamed (true/false)",
+         [](Config& c, const std::string& v) { c.pg_prepared_statements = (v == "true" || v == "1" || v == "yes"); }},
         {"tls_cert", "PEM certificate chain: enables HTTPS", [](Config& c, const std::string& v) { c.tls_cert = v; }},
         {"tls_key", "PEM private key", [](Config& c, const std::string& v) { c.tls_key = v; }},
         {"web_root", "built web app to serve (web/dist)", [](Config& c, const std::string& v) { c.web_root = v; }},
@@ -68,11 +71,52 @@ const std::vector<Key>& Keys() {
          }},
         {"max_body_bytes", "largest request body accepted (default 1048576)",
          [](Config& c, const std::string& v) { c.max_body_bytes = ToInt("max_body_bytes", v, 1024, 1LL << 32); }},
+        {"upload_quota_bytes", "bytes of files one account may upload in all (default 524288000, 500 MiB)",
+         [](Config& c, const std::string& v) {
+             c.upload_quota_bytes = ToInt("upload_quota_bytes", v, 0, 1LL << 50);
+         }},
+        {"vital_ranges", "usual ranges of the vital signs, flagged outside: systolic=90-140,spo2=94-100,... (default: adult ranges)",
+         [](Config& c, const std::string& v) { c.vital_ranges = v; }},
+        {"image_decodes", "images decoded and re-encoded at once, the others wait (default 0: one per core)",
+         [](Config& c, const std::string& v) { c.image_decodes = static_cast<int>(ToInt("image_decodes", v, 0, 256)); }},
+        {"psc_issuer", "Pro Santé Connect issuer URL (e.g. https://auth.esw.esante.gouv.fr/auth/realms/esante-wallet); "
+                       "empty: PSC off",
+         [](Config& c, const std::string& v) { c.psc_issuer = v; }},
+        {"psc_client_id", "client id given by the agency for Pro Santé Connect",
+         [](Config& c, const std::string& v) { c.psc_client_id = v; }},
+        {"psc_client_secret", "client secret for Pro Santé Connect (prefer the environment or the file)",
+         [](Config& c, const std::string& v) { c.psc_client_secret = v; }},
         {"insi_file", "JSON file of identities the INSi simulator knows (default DATA/insi.json)",
          [](Config& c, const std::string& v) { c.insi_file = v; }},
+        {"break_glass_per_day", "emergency accesses an account opens in 24 hours before each further one also "
+                                "alerts the operators (default 3)",
+         [](Config& c, const std::string& v) { c.break_glass_per_day = ToInt("break_glass_per_day", v, 0, 1000); }},
+        {"audit_key_file", "HMAC key of the audit checkpoints, outside the database (default DATA/audit.key, made at "
+                           "first start; the same file on every node)",
+         [](Config& c, const std::string& v) { c.audit_key_file = v; }},
+        {"audit_anchor_file", "append-only file of signed audit checkpoints (default DATA/audit-anchors.jsonl)",
+         [](Config& c, const std::string& v) { c.audit_anchor_file = v; }},
+        {"audit_anchor_seconds", "how often serve checkpoints the audit chain when it grew (default 10)",
+         [](Config& c, const std::string& v) {
+             c.audit_anchor_seconds = ToInt("audit_anchor_seconds", v, 1, 3600);
+         }},
         {"access_log", "log one line per request (true/false)",
          [](Config& c, const std::string& v) { c.access_log = (v == "true" || v == "1" || v == "yes"); }},
         {"log_level", "trace, debug, info, warn, error", [](Config& c, const std::string& v) { c.log_level = v; }},
+        {"trusted_proxies", "addresses or CIDRs of the load balancers whose X-Forwarded-For gives the client's address "
+                            "(comma-separated; default none)",
+         [](Config& c, const std::string& v) {
+             try {
+                 ParseIpNetworks(v);
+             } catch (const std::invalid_argument& e) {
+                 throw Error(Problem::kBadConfig,
+                             "trusted_proxies : « " + std::string(e.what()) +
+                                 " » n'est ni une adresse IP ni un réseau (10.0.0.0/8, 2001:db8::/32).");
+             }
+             c.trusted_proxies = v;
+         }},
+        {"metrics_token", "Bearer token that opens /metrics to other machines (default: /metrics only from this machine)",
+         [](Config& c, const std::string& v) { c.metrics_token = v; }},
     };
     return keys;
 }
@@ -90,17 +134,20 @@ void LoadToml(Config& cfg, const std::string& path) {
     try {
         table = toml::parse_file(path);
     } catch (const toml::parse_error& e) {
-        throw Error(400, "bad-config", "Configuration invalide",
+        throw Error(Problem::kBadConfig,
                     "Le fichier " + path + " est illisible : " + std::string(e.description()));
     }
     for (const auto& [name, node] : table) {
         const Key* key = FindKey(std::string(name.str()));
-        if (!key) throw Error(400, "bad-config", "Configuration invalide", "Clé inconnue dans " + path + " : " + std::string(name.str()));
+        if (!key) throw Error(Problem::kBadConfig, "Clé inconnue dans " + path + " : " + std::string(name.str()));
         std::string value;
         if (auto s = node.value<std::string>()) value = *s;
         else if (auto i = node.value<int64_t>()) value = std::to_string(*i);
         else if (auto b = node.value<bool>()) value = *b ? "true" : "false";
-        else throw Error(400, "bad-config", "Configuration invalide", "Valeur illisible pour " + std::string(name.str()));
+        else if (auto arr = node.as_array(); arr && arr->is_homogeneous<std::string>()) {
+            for (const auto& item : *arr) value += (value.empty() ? "" : ",") + *item.value<std::string>();
+        }
+        else throw Error(Problem::kBadConfig, "Valeur illisible pour " + std::string(name.str()));
         key->set(cfg, value);
     }
 }
@@ -111,6 +158,11 @@ int Config::WorkerThreads() const {
     if (worker_threads > 0) return worker_threads;
     if (!UsesPostgres()) return 32;
     return std::max(4, 4 * static_cast<int>(std::thread::hardware_concurrency()));
+}
+
+int Config::ImageDecodes() const {
+    if (image_decodes > 0) return image_decodes;
+    return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
 }
 
 std::string Config::PublicUrl() const {
@@ -144,7 +196,7 @@ std::vector<std::string> LoadConfig(Config& cfg, const std::vector<std::string>&
         } else if (i + 1 < args.size()) {
             value = args[++i];
         } else {
-            throw Error(400, "bad-config", "Option incomplète", "L'option --" + name + " attend une valeur.");
+            throw Error(Problem::kBadConfig, "L'option --" + name + " attend une valeur.");
         }
         if (name == "config") continue;
         const Key* key = FindKey(name);

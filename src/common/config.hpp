@@ -17,6 +17,9 @@ struct Config {
     int io_threads = 2;
     int worker_threads = 0;  // 0: chosen for the backend (WorkerThreads())
     int db_pool_size = 0;    // 0: one connection per worker thread
+    // false behind PgBouncer in transaction mode (Debian's 1.18 does not carry prepared statements across
+    // server connections): statements are then sent unnamed.
+    bool pg_prepared_statements = true;
     std::string tls_cert, tls_key;
     std::string web_root = "web/dist";
     std::string public_url;  // used in emailed links; defaults to http://localhost:PORT
@@ -25,11 +28,36 @@ struct Config {
     int64_t session_absolute_seconds = 12 * 3600;
     int64_t session_cache_seconds = -1;  // -1: 5 s on SQLite, off on PostgreSQL (auth/session_cache.hpp)
     int64_t max_body_bytes = 1 << 20;
+    // Bytes of files one account may have uploaded in all (attachments it authored): 500 MiB.
+    int64_t upload_quota_bytes = 500LL << 20;
+    // Images decoded at once (each holds its pixels: up to 160 MB for 40 Mpx); 0: one per core.
+    int image_decodes = 0;
+    // Usual ranges of the vital signs, outside which a value is flagged: "systolic=90-140,spo2=94-100,…";
+    // empty: notebook::kDefaultVitalRanges. Checked when the server starts (notebook/vitals.hpp).
+    std::string vital_ranges;
     std::string insi_file;  // identities known to the INSi simulator; empty: DATA/insi.json
+    // Emergency accesses one account opens in 24 hours before each further one also alerts the operators.
+    int64_t break_glass_per_day = 3;
+    // Checkpoints of the audit chain outside the database (audit/anchor.hpp); empty: DATA/audit.key and
+    // DATA/audit-anchors.jsonl.
+    std::string audit_key_file, audit_anchor_file;
+    int64_t audit_anchor_seconds = 10;
+    // Pro Santé Connect (auth/psc.hpp): off while psc_issuer is empty. The redirect URI to register with the
+    // provider is PUBLIC_URL/api/v1/auth/psc/callback.
+    std::string psc_issuer, psc_client_id, psc_client_secret;
     bool access_log = true;
     std::string log_level = "info";
+    // Load balancers / reverse proxies whose X-Forwarded-For is believed: addresses or CIDRs, comma-separated
+    // (checked when read: common/ip_network.hpp); empty: the connection's address is the client's.
+    std::string trusted_proxies;
+    // Bearer token that opens /metrics from anywhere; without it, only requests from this machine read it.
+    std::string metrics_token;
 
     std::string PublicUrl() const;
+    std::string AuditKeyFile() const { return audit_key_file.empty() ? data + "/audit.key" : audit_key_file; }
+    std::string AuditAnchorFile() const {
+        return audit_anchor_file.empty() ? data + "/audit-anchors.jsonl" : audit_anchor_file;
+    }
     bool UsesPostgres() const { return database.rfind("postgres", 0) == 0; }
     // SQLite gains from many writers waiting together (bigger group commits); PostgreSQL loses tail
     // latency to context switches with more blocking threads than 4 per core (measured, bench/).
@@ -38,6 +66,7 @@ struct Config {
         const int64_t secs = session_cache_seconds >= 0 ? session_cache_seconds : (UsesPostgres() ? 0 : 5);
         return secs * 1'000'000;
     }
+    int ImageDecodes() const;
     int DbPoolSize() const { return db_pool_size > 0 ? db_pool_size : WorkerThreads(); }
 };
 

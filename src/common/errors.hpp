@@ -1,6 +1,8 @@
 #pragma once
 // Errors that map to an HTTP status, thrown from deep code and turned into RFC 9457 problem+json in
 // one place (http/router). Services never build responses themselves.
+#include "common/problems.hpp"
+
 #include <boost/json/value.hpp>
 
 #include <stdexcept>
@@ -17,8 +19,9 @@ struct FieldError {
 
 class Error : public std::runtime_error {
 public:
-    Error(int status, std::string slug, std::string title, std::string detail = {},
-          std::vector<FieldError> errors = {});
+    // A kind of the one list (common/problems.hpp) and what happened in this case, in French.
+    // There is no other constructor: a status, slug or title never appears outside the one list.
+    explicit Error(Problem kind, std::string detail = {}, std::vector<FieldError> errors = {});
 
     int status() const { return status_; }
     const std::string& slug() const { return slug_; }
@@ -35,6 +38,7 @@ public:
     }
 
 private:
+    Error(int status, std::string slug, std::string title, std::string detail, std::vector<FieldError> errors);
     int status_;
     std::string slug_, title_, detail_;
     std::vector<FieldError> errors_;
@@ -48,5 +52,15 @@ Error Unauthenticated(std::string detail = "Connectez-vous pour continuer.");
 Error Forbidden(std::string detail = "Vous n'avez pas le droit de faire cela.");
 Error Conflict(std::string detail, boost::json::object current);
 Error TooManyAttempts(int retry_after_seconds);
+// A value that must be unique is already taken (a unique index refused the write, on either backend):
+// 409 naming the column, never a 500.
+Error Duplicate(std::string field, std::string detail = "Cette valeur est déjà utilisée.");
+// The disk is full (ENOSPC, SQLITE_FULL): 507, nothing of the request was kept.
+Error InsufficientStorage();
+// The disk refused a write or a sync (EIO…): 503, nothing of the request was kept.
+Error StorageFailure();
+// The column named by a backend's unique-violation message: "UNIQUE constraint failed: accounts.email"
+// (SQLite) or "Key (email)=(…) already exists." (PostgreSQL); "" when none is found.
+std::string UniqueColumnOf(const std::string& message);
 
 }  // namespace cordee

@@ -11,11 +11,11 @@ boost::json::object ParseJsonObject(std::string_view body) {
     boost::json::monotonic_resource mr;
     auto v = boost::json::parse(body, ec, {}, opt);
     if (ec) {
-        throw Error(400, "malformed-json", "Requête illisible",
+        throw Error(Problem::kMalformedJson,
                     "Le corps de la requête n'est pas du JSON valide (" + ec.message() + ").");
     }
     if (!v.is_object()) {
-        throw Error(400, "malformed-json", "Requête illisible", "Le corps de la requête doit être un objet JSON.");
+        throw Error(Problem::kMalformedJson, "Le corps de la requête doit être un objet JSON.");
     }
     return std::move(v.as_object());
 }
@@ -57,6 +57,14 @@ std::string JsonInput::Text(std::string_view key, size_t min_chars, size_t max_c
     return *v;
 }
 
+std::optional<bool> JsonInput::OptBool(std::string_view key) {
+    auto it = obj_.find(key);
+    if (it == obj_.end() || it->value().is_null()) return std::nullopt;
+    if (it->value().is_bool()) return it->value().as_bool();
+    Fail(prefix_ + std::string(key), "vrai ou faux attendu");
+    return std::nullopt;
+}
+
 std::optional<JsonInput> JsonInput::OptObject(std::string_view key) {
     auto it = obj_.find(key);
     if (it == obj_.end() || it->value().is_null()) return std::nullopt;
@@ -70,6 +78,14 @@ std::optional<JsonInput> JsonInput::OptObject(std::string_view key) {
 }
 
 std::string JsonInput::Email(std::string_view key) {
+    // A line break in an address would end up in a mail header (header injection): refused, even at the ends.
+    if (auto it = obj_.find(key); it != obj_.end() && it->value().is_string()) {
+        const auto& raw = it->value().as_string();
+        if (raw.find('\r') != boost::json::string::npos || raw.find('\n') != boost::json::string::npos) {
+            Fail(prefix_ + std::string(key), "adresse e-mail invalide (retour à la ligne)");
+            return {};
+        }
+    }
     std::string e = Text(key, 3, 254);
     if (e.empty()) return e;
     e = AsciiLower(e);

@@ -23,6 +23,7 @@ public:
     std::string Text(std::string_view key, size_t min_chars, size_t max_chars);
     std::optional<std::string> OptText(std::string_view key, size_t max_chars);
     std::optional<JsonInput> OptObject(std::string_view key);
+    std::optional<bool> OptBool(std::string_view key);
     std::string Email(std::string_view key);
     std::string Password(std::string_view key);  // a new password: 12 to 256 characters
     std::string Secret(std::string_view key, size_t max_chars);  // as typed: no trimming or normalising

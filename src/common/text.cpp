@@ -104,4 +104,15 @@ std::string JsonEscape(std::string_view s) {
     return out;
 }
 
+std::string RppsNumber(std::string_view typed) {
+    std::string digits;
+    for (char c : typed) {
+        if (c >= '0' && c <= '9') digits.push_back(c);
+        else if (c != ' ' && c != '.' && c != '\t') return "";
+        if (digits.size() > 12) return "";
+    }
+    if (digits.size() == 12 && digits[0] == '8') return digits.substr(1);
+    return digits.size() == 11 ? digits : "";
+}
+
 }  // namespace cordee

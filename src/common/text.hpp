@@ -17,5 +17,9 @@ std::string FoldForSearch(std::string_view s);
 // starts a word" is `LIKE '% word%'` (the structure picker).
 std::string StructureNameSearch(const std::string& name, const std::string& commune);
 std::string JsonEscape(std::string_view s);
+// An RPPS number as people paste it: the 11 digits, or the 12-digit national identifier ("8" + the 11, as Pro Santé
+// Connect and the RPPS file's "Identification nationale PP" write it), spaces and dots ignored. The 11 digits, or
+// "" when it is neither.
+std::string RppsNumber(std::string_view typed);
 
 }  // namespace cordee

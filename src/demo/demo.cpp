@@ -12,7 +12,11 @@
 
 #include <boost/json.hpp>
 
+#include "common/text.hpp"
+
+#include <cctype>
 #include <filesystem>
+#include <set>
 #include <fstream>
 #include <sstream>
 
@@ -72,6 +76,45 @@ const char* kLastNames[] = {"Martin", "Bernard", "Dubois", "Lefèvre", "Moreau",
                             "Garnier", "Rousseau", "Mercier", "Blanc", "Guérin", "Faure", "Chevalier", "N'Diaye",
                             "Le Gall", "Boyer", "Perrin", "Cœur", "Marchand", "Dupont-Aignan", "Lambert", "Roux"};
 
+// The FINESS category of the demo's kinds of structure (none for DAC, CPTS, CCAS, PMI: in no national file).
+const char* CategoryCode(std::string_view kind) {
+    static const std::pair<std::string_view, const char*> codes[] = {
+        {"CHU", "101"}, {"CH", "355"}, {"EHPAD", "500"}, {"SSIAD", "354"}, {"MSP", "603"}, {"SAAD", "460"},
+        {"Pharmacie", "620"}};
+    for (const auto& [k, code] : codes)
+        if (k == kind) return code;
+    return "";
+}
+
+// "Maison de santé d'Épernay" → "maison-de-sante-d-epernay": the demo's mail domains and addresses.
+std::string Slug(std::string_view text, size_t max = 40) {
+    std::string out;
+    for (unsigned char c : FoldForSearch(text)) {
+        if (std::isalnum(c)) out.push_back(static_cast<char>(c));
+        else if (!out.empty() && out.back() != '-') out.push_back('-');
+    }
+    while (!out.empty() && out.back() == '-') out.pop_back();
+    return out.substr(0, max);
+}
+
+// A phone number of the town's area ("03 26" in the Marne, "03 25" in the Aube), the same for the same seed.
+std::string Phone(const Town& t, uint32_t seed) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "03 2%c %02u %02u %02u", t.postal[1] == '0' ? '5' : '6', 10 + seed % 90,
+                  (seed / 90) % 100, (seed / 9000) % 100);
+    return buf;
+}
+
+// The MSSanté domains of the professions' national spaces (their Ordre's); none for the others.
+const char* MssanteDomain(std::string_view profession) {
+    static const std::pair<std::string_view, const char*> domains[] = {
+        {"10", "medecin.mssante.fr"}, {"21", "pharmacien.mssante.fr"}, {"40", "chirurgien-dentiste.mssante.fr"},
+        {"50", "sage-femme.mssante.fr"}, {"60", "infirmier.mssante.fr"}, {"70", "masseur-kinesitherapeute.mssante.fr"}};
+    for (const auto& [code, domain] : domains)
+        if (code == profession) return domain;
+    return nullptr;
+}
+
 // Fixed password, fresh TOTP secrets: the demo is fictional and local, its second factor is real.
 constexpr const char* kDemoPassword = "Cordee-demo-2026";
 
@@ -88,15 +131,15 @@ int LoadDemoPatients(App& app, const boost::json::array& accounts, const std::ve
     const auto medecin = who("medecin@demo.cordee.fr"), infirmier = who("infirmier@demo.cordee.fr"),
                sociale = who("assistante.sociale@demo.cordee.fr"), coordinatrice = who("coordinatrice@demo.cordee.fr");
     struct PatientSeed {
-        const char *birth_name, *first_names, *used_name, *birth_date, *sex, *birthplace, *nir;
+        const char *birth_name, *first_names, *used_name, *birth_date, *sex, *birthplace, *nir, *address;
     };
     const PatientSeed seeds[] = {
-        {"Lefèvre", "Jeanne Marie", "", "1938-04-17", "F", "51454", "238045145401268"},
-        {"N'Diaye", "Mamadou", "", "1951-11-02", "M", "99341", ""},
-        {"Cœurdevey", "Hélène", "Martin", "1944-07-00", "F", "10387", ""},
-        {"Dupont-Aignan", "Pierre Louis", "", "1929-01-30", "M", "51108", "129015110805680"},
-        {"Rousseau", "Lucienne", "Garnier", "1935-09-08", "F", "51230", ""},
-        {"Petit", "Emma", "", "2019-05-21", "F", "51454", ""},
+        {"Lefèvre", "Jeanne Marie", "", "1938-04-17", "F", "51454", "238045145401268", "8 rue de Vesle, 51100 Reims"},
+        {"N'Diaye", "Mamadou", "", "1951-11-02", "M", "99341", "", "14 avenue Jean Jaurès, 51100 Reims"},
+        {"Cœurdevey", "Hélène", "Martin", "1944-07-00", "F", "10387", "", "3 rue de la Monnaie, 10000 Troyes"},
+        {"Dupont-Aignan", "Pierre Louis", "", "1929-01-30", "M", "51108", "129015110805680", "21 rue de la Marne, 51000 Châlons-en-Champagne"},
+        {"Rousseau", "Lucienne", "Garnier", "1935-09-08", "F", "51230", "", "5 avenue de Champagne, 51200 Épernay"},
+        {"Petit", "Emma", "", "2019-05-21", "F", "51454", "", "2 place Drouet d'Erlon, 51100 Reims"},
     };
     // The demonstration NIRs above carry their real key (97 − N mod 97).
     boost::json::array insi;
@@ -111,6 +154,7 @@ int LoadDemoPatients(App& app, const boost::json::array& accounts, const std::ve
         id.sex = sd.sex;
         id.birthplace_code = sd.birthplace;
         id.identity_status = "recuperee";
+        id.address = sd.address;
         auto [status, body] = app.patients->Create(medecin, id, "medecin_traitant", true, "");
         const std::string pid(boost::json::parse(body).as_object().at("id").as_string());
         ++created;
@@ -122,11 +166,21 @@ int LoadDemoPatients(App& app, const boost::json::array& accounts, const std::ve
             patients::NewMember nm;
             nm.account_id = m.account_id;
             nm.role = role;
-            app.patients->AddMember(medecin, pid, nm, "");
+            return boost::json::parse(app.patients->AddMember(medecin, pid, nm, "").second).as_object();
         };
         add(infirmier, "infirmier");
         if (created != 6) add(sociale, "assistante_sociale");
-        if (created <= 3) add(coordinatrice, "coordinateur");
+        if (created <= 3) {
+            const auto coord = add(coordinatrice, "coordinateur");
+            // A complex situation: the DAC's coordinatrice takes over as referent (the médecin hands the mark over; a
+            // circle has one referent, who manages it with its coordinators).
+            if (created == 3) {
+                patients::MemberPatch handover;
+                handover.referent = true;
+                app.patients->UpdateMember(medecin, pid, patients::MemberId(std::string(coord.at("id").as_string())),
+                                           coord.at("version").to_number<int64_t>(), handover);
+            }
+        }
         // The SSIAD follows the first two at home: all its staff reach them through the structure.
         if (created <= 2) {
             patients::NewMember nm;
@@ -146,6 +200,12 @@ int LoadDemoPatients(App& app, const boost::json::array& accounts, const std::ve
         };
         note(medecin, "visit", "health", "Consultation de suivi. Traitement inchangé, tension à recontrôler dans 15 jours.", 72,
              {{"systolic", 142}, {"diastolic", 85}, {"heart_rate", 72}});
+        // The nurse's rounds of the last days: a history for the chart, with a tension climbing out of its usual range.
+        const int64_t systolic[] = {134, 141, 152, 158};
+        for (int day = 0; day < 4; ++day)
+            note(infirmier, "visit", "circle", "Passage à domicile, constantes prises.", 24 * (5 - day) + 6,
+                 {{"systolic", systolic[day] + created}, {"diastolic", 80 + 2 * day}, {"heart_rate", 70 + day},
+                  {"spo2", day == 3 ? 93 : 96}});
         note(infirmier, "transmission", "circle", "Passage du matin : toilette faite, bonne humeur, a bien mangé.", 30);
         note(infirmier, "observation", "health", "Pansement du talon refait, plaie propre, pas de signe d'infection.", 26,
              {{"temperature", 37.1}, {"pain", 2}});
@@ -156,12 +216,25 @@ int LoadDemoPatients(App& app, const boost::json::array& accounts, const std::ve
     auto mine = app.patients->Mine(infirmier, 10, "");
     if (!mine.at("items").as_array().empty()) {
         const std::string first(mine.at("items").as_array()[0].as_object().at("id").as_string());
-        app.alerts->RaiseByMember(infirmier, first, "chute", "urgente",
-                                  "Chute dans la salle de bain cette nuit, relevée par sa fille. Hématome à la hanche droite.",
-                                  {}, "");
+        alerts::MemberAlert fall;
+        fall.kind = "chute";
+        fall.severity = "urgente";
+        fall.body = "Chute dans la salle de bain cette nuit, relevée par sa fille. Hématome à la hanche droite.";
+        app.alerts->RaiseByMember(infirmier, first, fall, "");
+        // A health alert: the médecin reads it, the assistante sociale of the circle neither reads nor counts it.
+        alerts::MemberAlert health;
+        health.kind = "aggravation";
+        health.body = "Glycémie à 3,1 g/L ce matin malgré le traitement : avis médical souhaité aujourd'hui.";
+        health.visibility = "health";
+        app.alerts->RaiseByMember(infirmier, first, health, "");
     }
     std::ofstream out(app.cfg.insi_file.empty() ? app.cfg.data + "/insi.json" : app.cfg.insi_file);
     out << boost::json::serialize(insi) << "\n";
+    // Shortcuts a home nurse and a GP keep: their favourites travel in the offline store with their patients.
+    for (const auto& p : {infirmier, medecin}) {
+        app.portal->AddFavorite(p, "Alertes non lues", "/alertes", "");
+        app.portal->AddFavorite(p, "SSIAD autour de Reims", "/annuaire?q=ssiad%20reims", "");
+    }
     return created;
 }
 
@@ -170,7 +243,7 @@ int LoadDemoPatients(App& app, const boost::json::array& accounts, const std::ve
 std::string LoadDemo(App& app) {
     const std::string accounts_path = app.cfg.data + "/demo-accounts.json";
     const bool loaded = app.db->ReadValue([](storage::Session& s) {
-        return s.One("SELECT 1 FROM accounts WHERE email = 'operateur@demo.cordee.fr'").has_value();
+        return auth::repo::FindAccountByEmail(s, "operateur@demo.cordee.fr").has_value();
     });
     if (loaded && std::filesystem::exists(accounts_path)) {
         std::ifstream in(accounts_path);
@@ -181,13 +254,33 @@ std::string LoadDemo(App& app) {
     if (loaded) throw std::runtime_error("demo already loaded but " + accounts_path + " is missing: use a new data directory");
 
     std::vector<std::string> structure_ids;
+    std::set<std::string> mailboxes;  // homonyms get a number, as in the national MSSanté directory
+    // The practice's phone and email (liberal ones: the RPPS file's "coord. structure"), and the MSSanté address.
+    auto ContactDetails = [&](directory::Professional& p, const Town& t, uint32_t seed) {
+        const std::string person = Slug(p.first_name) + "." + Slug(p.last_name);
+        if (p.practice_mode == "L") {
+            p.phone = Phone(t, seed);
+            p.email = "cabinet." + Slug(p.last_name) + "@" + Slug(t.name, 20) + "-sante.fr";
+        }
+        if (const char* domain = MssanteDomain(p.profession_code)) {
+            std::string box = person;
+            for (int n = 2; !mailboxes.insert(box).second; ++n) box = person + std::to_string(n);
+            p.mssante = box + "@" + domain;
+        }
+    };
+    std::string claimed_kine;  // the RPPS number the waiting kiné typed at sign-up
     app.db->Write([&](storage::Session& s) {
-        for (const auto& st : kStructures) {
+        // Phones, emails and MSSanté mailboxes as the national files carry them.
+        auto structure = [&](const StructureSeed& st) {
             const Town& t = kTowns[st.town];
-            directory::Structure d{NewUuidV7(), st.name, st.kind, st.finess, t.name, t.postal, std::pair{t.lat, t.lon}};
+            const std::string slug = Slug(st.name, 24);
+            directory::Structure d{NewUuidV7(), st.name, st.kind, st.finess, t.name, t.postal, std::pair{t.lat, t.lon},
+                                   CategoryCode(st.kind), Phone(t, static_cast<uint32_t>(structure_ids.size()) * 7919u),
+                                   "contact@" + slug + ".fr", "secretariat@" + slug + ".mssante.fr"};
             directory::InsertStructure(s, d);
             structure_ids.push_back(d.id);
-        }
+        };
+        for (const auto& st : kStructures) structure(st);
         // A deterministic spread of professionals across towns, professions and structures.
         uint32_t seed = 20261123;
         auto next = [&seed] { return seed = seed * 1664525u + 1013904223u, seed >> 8; };
@@ -199,12 +292,45 @@ std::string LoadDemo(App& app) {
             // into a demo territory never meets one of them.
             std::snprintf(rpps, sizeof rpps, "19%09u", next() % 1000000000u);
             const bool salaried = next() % 3 == 0;
-            directory::Professional p{NewUuidV7(), rpps, next() % 2 ? "Dr" : "",
-                                      kFirstNames[next() % std::size(kFirstNames)],
-                                      kLastNames[next() % std::size(kLastNames)], prof.code, prof.label, prof.specialty,
-                                      salaried ? "S" : "L",
-                                      salaried ? structure_ids[next() % structure_ids.size()] : "", kTowns[town].name,
-                                      kTowns[town].postal};
+            // "Docteur" where the RPPS file would say so: médecins, and some dentists and pharmacists.
+            const bool doctor = next() % 2 == 1 || std::string_view(prof.code) == "10";
+            const bool titled = doctor && (std::string_view(prof.code) == "10" || std::string_view(prof.code) == "40" ||
+                                           std::string_view(prof.code) == "21");
+            const char* first = kFirstNames[next() % std::size(kFirstNames)];
+            const char* last = kLastNames[next() % std::size(kLastNames)];
+            const size_t employer = salaried ? next() % structure_ids.size() : 0;
+            // A salaried one lives where their structure is: "généraliste reims" means the same as the structure's town.
+            const Town& where = salaried ? kTowns[kStructures[employer].town] : kTowns[town];
+            directory::Professional p{NewUuidV7(), rpps, titled ? "Dr" : "", first, last, prof.code, prof.label,
+                                      prof.specialty, salaried ? "S" : "L", salaried ? structure_ids[employer] : "",
+                                      where.name, where.postal, "", "", ""};
+            ContactDetails(p, where, seed);
+            directory::InsertProfessional(s, p);
+            if (claimed_kine.empty() && std::string_view(prof.code) == "70") claimed_kine = rpps;
+        }
+        // Who the vocabulary's words should also find: psychologists, a psychiatrist, pharmacies, PMI centres.
+        const StructureSeed more_structures[] = {
+            {"Pharmacie de la Cathédrale", "Pharmacie", "510052352", 0},
+            {"Pharmacie du Marché", "Pharmacie", "100052353", 1},
+            {"Centre de PMI Reims Wilson", "PMI", "", 0},
+            {"Centre de PMI de Troyes", "PMI", "", 1},
+        };
+        for (const auto& st : more_structures) structure(st);
+        struct Extra {
+            const char *rpps, *civility, *first, *last, *code, *label, *specialty, *mode;
+            int town, structure;
+        };
+        const Extra extras[] = {
+            {"19900000011", "", "Agathe", "Morel", "93", "Psychologue", "", "L", 0, -1},
+            {"19900000022", "", "Bastien", "Renard", "93", "Psychologue", "", "L", 1, -1},
+            {"19900000033", "Dr", "Solène", "Caron", "10", "Médecin", "Psychiatrie", "S", 0, 0},
+            {"19900000044", "Dr", "Yanis", "Haddad", "10", "Médecin", "Pédiatrie", "L", 1, -1},
+        };
+        for (const auto& e : extras) {
+            directory::Professional p{NewUuidV7(), e.rpps, e.civility, e.first, e.last, e.code, e.label, e.specialty,
+                                      e.mode, e.structure >= 0 ? structure_ids[e.structure] : "", kTowns[e.town].name,
+                                      kTowns[e.town].postal, "", "", ""};
+            ContactDetails(p, kTowns[e.town], static_cast<uint32_t>(std::stoul(std::string(e.rpps).substr(5))));
             directory::InsertProfessional(s, p);
         }
         // What some structures offer, with their places, as their administrators would keep them.
@@ -224,18 +350,17 @@ std::string LoadDemo(App& app) {
         const int64_t now = NowMicros();
         for (const auto& o : offers) {
             const std::string activity = NewUuidV7();
-            s.Exec("INSERT INTO structure_activities (id, structure_id, field, care_mode, label, public_min_age, area, "
-                   "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                   {activity, structure_ids[o.structure], o.field, o.care_mode, o.label, o.min_age,
-                    kTowns[kStructures[o.structure].town].name, now});
-            for (const auto& [type, count] : {std::pair{"installee", o.installed}, std::pair{"disponible", o.available}}) {
-                s.Exec("INSERT INTO capacities (activity_id, type, count, unit, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, "
-                       "'demo')",
-                       {activity, type, count, o.unit, now});
-                s.Exec("INSERT INTO capacity_history (activity_id, type, count, unit, at, by_account) VALUES (?, ?, ?, ?, "
-                       "?, 'demo')",
-                       {activity, type, count, o.unit, now});
-            }
+            directory::ActivityRow row;
+            row.id = directory::ActivityId(activity);
+            row.structure_id = StructureId(structure_ids[o.structure]);
+            row.field = o.field;
+            row.care_mode = o.care_mode;
+            row.label = o.label;
+            row.public_min_age = o.min_age;
+            row.area = kTowns[kStructures[o.structure].town].name;
+            directory::repo::InsertActivity(s, row, now);
+            for (const auto& [type, count] : {std::pair{"installee", o.installed}, std::pair{"disponible", o.available}})
+                directory::repo::SetCapacity(s, row.id, {type, count, o.unit, now, AccountId("demo"), std::nullopt});
         }
         audit::Append(s, {"", "demo.load", "territory", "", "", "success", {{"structures", structure_ids.size()}}});
     });
@@ -292,8 +417,21 @@ std::string LoadDemo(App& app) {
          14, "member"},
     };
     for (const auto& sd : waiting) {
-        const std::string id = app.auth->CreateAccount(to_account(sd), "demo");
-        app.db->Write([&](storage::Session& s) { auth::repo::SetStatus(s, id, "pending_approval", "", ""); });
+        auth::NewAccount n = to_account(sd);
+        n.waiting = true;
+        if (std::string_view(sd.code) == "70") n.profession_code = "AUTRE";  // what the CLI would get from a form
+        const std::string id = app.auth->CreateAccount(n, "demo");
+        app.db->Write([&](storage::Session& s) {
+            auth::repo::SetStatus(s, id, "pending_approval", "", "");
+            // The kiné typed an RPPS number: the approver sees the directory entry beside what was typed.
+            if (std::string_view(sd.code) != "70") return;
+            if (auto entry = auth::repo::FindProfessionalByRpps(s, claimed_kine)) {
+                auth::repo::ClaimProfessional(s, id, *entry,
+                                              boost::json::serialize(boost::json::object{
+                                                  {"first_name", sd.first}, {"last_name", sd.last},
+                                                  {"profession_code", sd.code}, {"profession_label", sd.label}}));
+            }
+        });
     }
     std::filesystem::create_directories(app.cfg.data);
     const int patients = LoadDemoPatients(app, accounts, structure_ids);
@@ -301,8 +439,8 @@ std::string LoadDemo(App& app) {
         std::ofstream out(accounts_path);
         out << boost::json::serialize(accounts) << "\n";
     }
-    std::string text = "Territoire de démonstration chargé : " + std::to_string(std::size(kStructures)) +
-                       " structures, 360 professionnels, " + std::to_string(accounts.size()) + " comptes, " +
+    std::string text = "Territoire de démonstration chargé : " + std::to_string(structure_ids.size()) +
+                       " structures, 364 professionnels, " + std::to_string(accounts.size()) + " comptes, " +
                        std::to_string(patients) + " patients suivis.\n";
     text += "Mot de passe de tous les comptes : " + std::string(kDemoPassword) + "\n";
     text += "Second facteur : ajoutez la clé TOTP dans une application d'authentification (ou oathtool --totp -b CLÉ).\n\n";

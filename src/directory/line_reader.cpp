@@ -2,11 +2,13 @@
 
 #include "common/text.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace cordee::directory {
 
-LineReader::LineReader(const std::string& path) : in_(path, std::ios::binary), buf_(1 << 20) {
+LineReader::LineReader(const std::string& path, size_t buffer_bytes)
+    : in_(path, std::ios::binary), buf_(std::max<size_t>(buffer_bytes, 1)) {
     ok_ = static_cast<bool>(in_);
     if (ok_) {
         in_.seekg(0, std::ios::end);

@@ -11,7 +11,8 @@ namespace cordee::directory {
 
 class LineReader {
 public:
-    explicit LineReader(const std::string& path);
+    // `buffer_bytes` (at least 1) is where reading starts; it doubles for a longer line. Small values are for tests.
+    explicit LineReader(const std::string& path, size_t buffer_bytes = 1 << 20);
     bool ok() const { return ok_; }
     uint64_t size() const { return size_; }
     uint64_t position() const { return consumed_; }

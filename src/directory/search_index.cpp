@@ -14,7 +14,9 @@ namespace {
 
 constexpr uint32_t kNameBit = 0x80000000u;
 constexpr size_t kMaxPrefixTerms = 2000;  // a one-letter prefix must not expand to the whole vocabulary
+constexpr size_t kMaxTypoPrefixTerms = 200;  // terms a mistyped prefix may begin
 constexpr float kExact = 1.0f, kPrefix = 0.8f, kTypo = 0.6f, kOtherField = 0.7f;
+constexpr float kConcept = 1.1f;  // per word: what a vocabulary word means ranks above the same text in a name
 constexpr size_t kMaxHits = 1000;     // per index: beyond, totals and facets say "at least"
 constexpr size_t kMaxVisits = 20000;  // candidates examined per index: bounds a query whose filters reject most
 constexpr size_t kMaxFacetVisits = 2000;  // the same for the extra passes of disjunctive facets (counts are "at least")
@@ -86,7 +88,7 @@ SearchIndex::SearchIndex(std::vector<IndexDoc> docs) : docs_(std::move(docs)) {
     forward_offsets_.reserve(docs_.size() + 1);
     forward_offsets_.push_back(0);
     std::vector<uint32_t> doc_terms;
-    for (const auto& d : docs_) {
+    for (auto& d : docs_) {
         doc_terms.clear();
         for (const auto& w : SearchWords(d.name_words, 24)) doc_terms.push_back(id_of(w) | kNameBit);
         for (const auto& w : SearchWords(d.other_words, 32)) doc_terms.push_back(id_of(w));
@@ -98,6 +100,11 @@ SearchIndex::SearchIndex(std::vector<IndexDoc> docs) : docs_(std::move(docs)) {
         for (const auto& v : d.postal_codes) doc_terms.push_back(id_of(FilterTerm("cp", v)));
         for (const auto& v : d.communes) doc_terms.push_back(id_of(FilterTerm("c", FoldForSearch(v))));
         for (char m : d.modes) doc_terms.push_back(id_of(FilterTerm("m", std::string(1, m))));
+        if (!d.specialty.empty()) doc_terms.push_back(id_of(FilterTerm("sf", FoldForSearch(d.specialty))));
+        for (const auto& v : d.categories) doc_terms.push_back(id_of(FilterTerm("cat", FoldForSearch(v))));
+        // Only their terms are needed from now on: a national index keeps 1.5 million entries.
+        std::string().swap(d.specialty);
+        std::vector<std::string>().swap(d.categories);
         for (const auto& v : d.capacity_fields) doc_terms.push_back(id_of(FilterTerm("cap", FoldForSearch(v))));
         // One entry per term and doc; the name flag wins when a word is in both.
         std::sort(doc_terms.begin(), doc_terms.end(), [](uint32_t a, uint32_t b) {
@@ -186,7 +193,12 @@ const std::vector<uint32_t>* SearchIndex::Postings(const std::string& t) const {
 
 // Words followed by a space are complete: exact (or one typo when the word is unknown). The last word is
 // being typed: its prefixes count too. Fewer expansions also make fewer candidates to check.
-SearchIndex::WordMatch SearchIndex::Expand(const std::string& word, bool prefix) const {
+bool SearchIndex::Begins(const std::string& word) const {
+    const auto lo = std::lower_bound(terms_.begin(), terms_.end(), word);
+    return lo != terms_.end() && lo->compare(0, word.size(), word) == 0;
+}
+
+SearchIndex::WordMatch SearchIndex::Expand(const std::string& word, bool prefix, bool typo_prefix) const {
     WordMatch m;
     auto it = std::lower_bound(terms_.begin(), terms_.end(), word);
     const bool exact = it != terms_.end() && *it == word;
@@ -216,6 +228,39 @@ SearchIndex::WordMatch SearchIndex::Expand(const std::string& word, bool prefix)
         };
         probe(word);
         for (size_t k = 0; k < word.size(); ++k) probe(word.substr(0, k) + word.substr(k + 1));
+        // The word being typed is a prefix, and its typo may be in it: "charmile" begins "charmilles" once
+        // corrected. Only when nothing begins with it as typed, so that a query whose prefix matches costs nothing
+        // more; then every one-edit variant (deletion, substitution, insertion, transposition) is looked up as a
+        // prefix of the sorted vocabulary: ~70 binary searches per letter, tens of microseconds.
+        if (prefix && typo_prefix && m.lo == m.hi) {
+            size_t budget = kMaxTypoPrefixTerms;
+            auto prefix_of = [&](const std::string& variant) {
+                auto lo = std::lower_bound(terms_.begin(), terms_.end(), variant);
+                for (auto t = lo; t != terms_.end() && budget > 0 && t->compare(0, variant.size(), variant) == 0; ++t) {
+                    m.typos.push_back(static_cast<uint32_t>(t - terms_.begin()));
+                    --budget;
+                }
+            };
+            static constexpr std::string_view kLetters = "abcdefghijklmnopqrstuvwxyz0123456789";
+            std::string v;
+            for (size_t k = 0; k < word.size(); ++k) {
+                prefix_of(word.substr(0, k) + word.substr(k + 1));  // a letter too many
+                for (char c : kLetters) {
+                    if (c == word[k]) continue;
+                    v = word;
+                    v[k] = c;
+                    prefix_of(v);  // a wrong letter
+                }
+                if (k + 1 < word.size() && word[k] != word[k + 1]) {
+                    v = word;
+                    std::swap(v[k], v[k + 1]);
+                    prefix_of(v);  // two letters swapped
+                }
+            }
+            for (size_t k = 0; k < word.size(); ++k) {  // a letter missing (at the end, the prefix covers it)
+                for (char c : kLetters) prefix_of(word.substr(0, k) + c + word.substr(k));
+            }
+        }
         std::sort(m.typos.begin(), m.typos.end());
         m.typos.erase(std::unique(m.typos.begin(), m.typos.end()), m.typos.end());
         for (uint32_t t : m.typos) drive.emplace_back(t, kTypo);
@@ -229,12 +274,58 @@ SearchIndex::WordMatch SearchIndex::Expand(const std::string& word, bool prefix)
     return m;
 }
 
-SearchIndex::Prepared SearchIndex::Prepare(const std::vector<std::string>& words) const {
+SearchIndex::ConceptMatch SearchIndex::ExpandConcept(const Vocabulary::Concept& c, bool prefix, bool typo_prefix) const {
+    ConceptMatch m;
+    for (const auto& meaning : c.meanings) {
+        std::vector<uint32_t> terms;
+        bool known = true;
+        auto need = [&](const char* kind, const std::string& value) {
+            if (value.empty()) return;
+            if (const auto t = Term(FilterTerm(kind, value))) terms.push_back(*t);
+            else known = false;  // nothing here is meant so
+        };
+        need("p", meaning.profession);
+        need("sf", FoldForSearch(meaning.specialty));
+        need("m", meaning.mode);
+        need("cat", FoldForSearch(meaning.category));
+        if (!known || terms.empty()) continue;
+        std::sort(terms.begin(), terms.end(), [&](uint32_t a, uint32_t b) { return postings_[a].size() < postings_[b].size(); });
+        m.drive.emplace_back(terms[0], kConcept);
+        m.meanings.push_back(std::move(terms));
+    }
+    // Or the words as text, as if the vocabulary did not know them ("Pharmacie du Centre" without a category).
+    for (size_t i = 0; i < c.words.size(); ++i)
+        m.words.push_back(Expand(c.words[i], prefix && i + 1 == c.words.size(), typo_prefix));
+    if (std::any_of(m.words.begin(), m.words.end(), [](const WordMatch& w) { return w.drive.empty(); })) m.words.clear();
+    if (!m.words.empty()) {
+        const auto rarest = std::min_element(m.words.begin(), m.words.end(),
+                                             [](const WordMatch& a, const WordMatch& b) { return a.postings < b.postings; });
+        m.drive.insert(m.drive.end(), rarest->drive.begin(), rarest->drive.end());
+    }
+    std::sort(m.drive.begin(), m.drive.end());
+    m.drive.erase(std::unique(m.drive.begin(), m.drive.end(),
+                              [](const auto& x, const auto& y) { return x.first == y.first; }),
+                  m.drive.end());
+    std::sort(m.drive.begin(), m.drive.end(), [&](const auto& x, const auto& y) {
+        return x.second != y.second ? x.second > y.second : postings_[x.first].size() < postings_[y.first].size();
+    });
+    for (const auto& [t, q] : m.drive) m.postings += postings_[t].size();
+    m.weight = static_cast<float>(c.words.size()) * kConcept;
+    return m;
+}
+
+SearchIndex::Prepared SearchIndex::Prepare(const std::vector<std::string>& words,
+                                           const std::vector<Vocabulary::Concept>& concepts, bool last_is_concept,
+                                           bool typo_prefix) const {
     Prepared p;
     p.words.reserve(words.size());
     for (size_t i = 0; i < words.size(); ++i) {
-        p.words.push_back(Expand(words[i], i + 1 == words.size()));
+        p.words.push_back(Expand(words[i], !last_is_concept && i + 1 == words.size(), typo_prefix));
         if (p.words.back().drive.empty()) p.ok = false;  // a word that matches nothing: no result here
+    }
+    for (size_t i = 0; i < concepts.size(); ++i) {
+        p.concepts.push_back(ExpandConcept(concepts[i], last_is_concept && i + 1 == concepts.size(), typo_prefix));
+        if (p.concepts.back().drive.empty()) p.ok = false;
     }
     return p;
 }
@@ -294,9 +385,13 @@ bool SearchIndex::Collect(const SearchQuery& q, const Prepared& prepared,
     // typos), a filter, or the grid cells around the point of a distance query. A query matching more than
     // kMaxHits entries stops there, so that one letter typed in a national directory costs no more than a precise
     // query.
-    size_t driver = 0;
-    for (size_t i = 1; i < cands.size(); ++i)
-        if (cands[i].postings < cands[driver].postings) driver = i;
+    const std::vector<std::pair<uint32_t, float>>* drive = nullptr;  // the rarest word's or concept's terms
+    size_t drive_postings = SIZE_MAX;
+    auto offer = [&](const auto& m) {
+        if (m.postings < drive_postings) drive = &m.drive, drive_postings = m.postings;
+    };
+    for (const auto& w : cands) offer(w);
+    for (const auto& c : prepared.concepts) offer(c);
     const std::vector<uint32_t>* smallest_filter = nullptr;
     for (const auto* f : filters)
         if (!smallest_filter || f->size() < smallest_filter->size()) smallest_filter = f;
@@ -304,12 +399,12 @@ bool SearchIndex::Collect(const SearchQuery& q, const Prepared& prepared,
     bool from_grid = false;
     if (q.lat && q.lon && q.radius_km) {
         size_t cap = std::min(kMaxGridCandidates, max_visits);
-        if (!cands.empty()) cap = std::min(cap, cands[driver].postings);
+        if (drive) cap = std::min(cap, drive_postings);
         if (smallest_filter) cap = std::min(cap, smallest_filter->size());
         from_grid = Nearby(*q.lat, *q.lon, *q.radius_km, cap, near);
     }
     const bool from_filter =
-        !from_grid && smallest_filter && (cands.empty() || smallest_filter->size() < cands[driver].postings);
+        !from_grid && smallest_filter && (!drive || smallest_filter->size() < drive_postings);
     size_t found = 0, visited = 0;
     auto consider = [&](uint32_t d) {
         ++visited;
@@ -317,12 +412,35 @@ bool SearchIndex::Collect(const SearchQuery& q, const Prepared& prepared,
             if (from_filter && f == smallest_filter) continue;  // where the candidates come from
             if (!std::binary_search(f->begin(), f->end(), d)) return;
         }
+        const uint32_t *terms = forward_.data() + forward_offsets_[d], *terms_end = forward_.data() + forward_offsets_[d + 1];
+        auto word_score = [&](const WordMatch& c) {
+            float best = 0;
+            for (const uint32_t* k = terms; k != terms_end; ++k) {
+                const uint8_t tenth = c.Tenth(*k & ~kNameBit);
+                if (tenth) best = std::max(best, tenth * 0.1f * ((*k & kNameBit) ? 1.0f : kOtherField));
+            }
+            return best;
+        };
         float score = 0;
         for (const auto& c : cands) {
-            float best = 0;
-            for (uint32_t k = forward_offsets_[d]; k < forward_offsets_[d + 1]; ++k) {
-                const uint8_t tenth = c.Tenth(forward_[k] & ~kNameBit);
-                if (tenth) best = std::max(best, tenth * 0.1f * ((forward_[k] & kNameBit) ? 1.0f : kOtherField));
+            const float best = word_score(c);
+            if (best == 0) return;
+            score += best;
+        }
+        for (const auto& c : prepared.concepts) {
+            auto has = [&](uint32_t t) {
+                return std::find_if(terms, terms_end, [t](uint32_t k) { return (k & ~kNameBit) == t; }) != terms_end;
+            };
+            const bool meant = std::any_of(c.meanings.begin(), c.meanings.end(),
+                                           [&](const auto& m) { return std::all_of(m.begin(), m.end(), has); });
+            float best = meant ? c.weight : 0;
+            for (size_t w = 0; !meant && w < c.words.size(); ++w) {
+                const float s = word_score(c.words[w]);
+                if (s == 0) {
+                    best = 0;
+                    break;
+                }
+                best += s;
             }
             if (best == 0) return;
             score += best;
@@ -333,7 +451,7 @@ bool SearchIndex::Collect(const SearchQuery& q, const Prepared& prepared,
             if (doc.has_point) distance = static_cast<float>(HaversineKm(*q.lat, *q.lon, doc.lat, doc.lon));
             if (q.radius_km && (distance < 0 || distance > *q.radius_km)) return;
         }
-        all.push_back({this, SearchHit{d, score, distance}});
+        all.push_back({this, SearchHit{d, score, distance, structures_}});
         ++found;
     };
     // Checking a candidate reads two scattered places of large arrays (its range of terms, then the terms): the
@@ -357,8 +475,8 @@ bool SearchIndex::Collect(const SearchQuery& q, const Prepared& prepared,
     };
     if (from_grid) return visit(near, nullptr);
     if (from_filter) return visit(*smallest_filter, nullptr);
-    if (!cands.empty()) {
-        const auto& terms = cands[driver].drive;
+    if (drive) {
+        const auto& terms = *drive;
         std::vector<bool> seen(terms.size() > 1 ? docs_.size() : 0);  // an entry may hold several of the terms
         for (const auto& [term, quality] : terms)
             if (visit(postings_[term], seen.empty() ? nullptr : &seen)) return true;
@@ -389,13 +507,33 @@ Hits CollectAll(const std::vector<std::shared_ptr<const SearchIndex>>& indexes,
 }
 }  // namespace
 
-SearchResult RunSearch(const std::vector<std::shared_ptr<const SearchIndex>>& indexes, const SearchQuery& q) {
+SearchResult RunSearch(const std::vector<std::shared_ptr<const SearchIndex>>& indexes, const SearchQuery& q,
+                       const Vocabulary* vocabulary) {
     SearchResult r;
-    const auto words = SearchWords(q.q.substr(0, 200));
+    Vocabulary::Parsed parsed;
+    parsed.free_words = SearchWords(q.q.substr(0, 200));
+    if (vocabulary) parsed = vocabulary->Match(parsed.free_words);
+    for (const auto& c : parsed.concepts) {
+        std::string words;
+        for (const auto& w : c.words) words += (words.empty() ? "" : " ") + w;
+        std::vector<std::string> labels;
+        for (const auto& m : c.meanings)
+            if (std::find(labels.begin(), labels.end(), m.label) == labels.end()) labels.push_back(m.label);
+        r.understood.emplace_back(std::move(words), std::move(labels));
+    }
+    // The word being typed gets a typo as a prefix only when no index of its kind begins with it as typed: the
+    // national and local professionals' indexes answer as one would (and a small one does not pay for the typos).
+    const std::string* typed = parsed.last_in_concept ? &parsed.concepts.back().words.back()
+                               : parsed.free_words.empty() ? nullptr : &parsed.free_words.back();
+    bool begins[2] = {false, false};  // professionals, structures
+    for (const auto& idx : indexes)
+        if (typed && idx && idx->size() > 0 && idx->Begins(*typed)) begins[idx->structures()] = true;
     // The words are looked up once per index; the result and the facet passes share them.
     std::vector<SearchIndex::Prepared> prepared(indexes.size());
     for (size_t i = 0; i < indexes.size(); ++i)
-        if (indexes[i] && indexes[i]->size() > 0) prepared[i] = indexes[i]->Prepare(words);
+        if (indexes[i] && indexes[i]->size() > 0)
+            prepared[i] = indexes[i]->Prepare(parsed.free_words, parsed.concepts, parsed.last_in_concept,
+                                              !begins[indexes[i]->structures()]);
     Hits all = CollectAll(indexes, prepared, q, kMaxVisits, &r.total_capped);
     r.total = static_cast<int64_t>(all.size());
     // Each facet counts the results as if its own filter were not set, so that choosing a profession

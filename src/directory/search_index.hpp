@@ -4,6 +4,8 @@
 // special terms, distance, facets and ranking. The same engine serves SQLite and PostgreSQL (the
 // database stays the truth; the index is rebuilt from it), and beats both engines' own full-text
 // search on our queries (bench/directory_search.sh). See docs/directory.md.
+#include "directory/vocabulary.hpp"
+
 #include <algorithm>
 #include <cstdint>
 #include <map>
@@ -24,6 +26,8 @@ struct IndexDoc {
     std::vector<std::string> departements, postal_codes, communes;  // all the places of the entry
     std::vector<std::string> capacity_fields;  // activity fields with places available (structures)
     std::string modes;                          // practice modes: "L", "S", "B"
+    std::string specialty;                      // savoir-faire label: what the vocabulary names ("généraliste")
+    std::vector<std::string> categories;        // FINESS category code, kind of structure (vocabulary)
     double lat = 0, lon = 0;
     bool has_point = false;
     std::string sort_name;
@@ -41,6 +45,7 @@ struct SearchHit {
     uint32_t doc;
     float score;
     float distance_km;  // < 0 when unknown
+    bool structure = false;
 };
 
 struct SearchResult {
@@ -49,6 +54,8 @@ struct SearchResult {
     std::vector<std::pair<std::string, SearchHit>> page;  // (id, hit)
     std::map<std::string, int64_t> kind_facet, mode_facet, departement_facet;
     std::map<std::string, std::pair<std::string, int64_t>> profession_facet;  // code → (label, count)
+    // The words of the query the vocabulary knew, with what they were taken to mean ("idel" → "Infirmier libéral").
+    std::vector<std::pair<std::string, std::vector<std::string>>> understood;
 };
 
 class SearchIndex {
@@ -73,11 +80,25 @@ public:
     };
     // The words of a query prepared once for this index and shared by every pass of the query (results and
     // each disjunctive facet); empty `ok` when a word matches nothing here.
+    // A run of words the vocabulary knows: an entry matches when it has every term of one of the meanings
+    // (profession, specialty, mode, category as filter terms), or else when it holds the words themselves.
+    struct ConceptMatch {
+        std::vector<std::vector<uint32_t>> meanings;  // per meaning: the terms it needs
+        std::vector<WordMatch> words;                 // the words as text; empty when one of them matches nothing
+        size_t postings = 0;
+        std::vector<std::pair<uint32_t, float>> drive;  // the rarest term of each meaning, then the text's drive
+        float weight = 0;                               // the score of a meant entry
+    };
     struct Prepared {
         bool ok = true;
         std::vector<WordMatch> words;
+        std::vector<ConceptMatch> concepts;
     };
-    Prepared Prepare(const std::vector<std::string>& words) const;
+    // `typo_prefix` false: the word being typed gets no typo as a prefix here, since an index of the same kind begins
+    // with it as typed (the national and the local professionals answer as one index would).
+    Prepared Prepare(const std::vector<std::string>& words, const std::vector<Vocabulary::Concept>& concepts = {},
+                     bool last_is_concept = false, bool typo_prefix = true) const;
+    bool Begins(const std::string& word) const;  // some term begins with it
     // Matches of this index, added to `all` (several indexes answer one query).
     // Returns true when it stopped early (too many matches to count them all).
     bool Collect(const SearchQuery& q, const Prepared& prepared,
@@ -100,7 +121,8 @@ public:
     const std::vector<std::string>& departements() const { return departements_; }
 
 private:
-    WordMatch Expand(const std::string& word, bool prefix) const;
+    WordMatch Expand(const std::string& word, bool prefix, bool typo_prefix = true) const;
+    ConceptMatch ExpandConcept(const Vocabulary::Concept& c, bool prefix, bool typo_prefix) const;
     std::optional<uint32_t> Term(const std::string& t) const;
     const std::vector<uint32_t>* Postings(const std::string& t) const;
     // Entries within `radius_km` of a point, by grid cell; nothing when the grid would give more than `cap`.
@@ -122,7 +144,9 @@ private:
 
 // Words of a query or a field: folded, split on anything but letters and digits.
 std::vector<std::string> SearchWords(const std::string& text, size_t max_words = 12);
-SearchResult RunSearch(const std::vector<std::shared_ptr<const SearchIndex>>& indexes, const SearchQuery& q);
+// With a vocabulary, the words it knows are read as what they mean (Vocabulary::Match).
+SearchResult RunSearch(const std::vector<std::shared_ptr<const SearchIndex>>& indexes, const SearchQuery& q,
+                       const Vocabulary* vocabulary = nullptr);
 double HaversineKm(double lat1, double lon1, double lat2, double lon2);
 
 }  // namespace cordee::directory

@@ -1,20 +1,23 @@
 #include "directory/service.hpp"
 
+#include "audit/audit.hpp"
 #include "common/errors.hpp"
-#include "common/ids.hpp"
 #include "common/log.hpp"
 #include "common/text.hpp"
 #include "common/time.hpp"
+#include "directory/json.hpp"
 #include "directory/repository.hpp"
 #include "storage/change_log.hpp"
 
-#include <boost/json.hpp>
+#include <algorithm>
+#include <map>
+#include <sstream>
+#include <unordered_map>
 
 namespace cordee::directory {
 namespace {
 
-constexpr int64_t kStaleMicros = 24 * 3600 * kMicrosPerSecond;
-constexpr int kPage = 20000;
+constexpr int64_t kIndexPage = 20000;  // professionals read per query while the index is built
 
 // Acronyms people type for the FINESS categories they name by them.
 std::string CategoryWords(const std::string& code) {
@@ -27,133 +30,135 @@ std::string CategoryWords(const std::string& code) {
     return it == words.end() ? "" : it->second;
 }
 
-boost::json::value OptText(const storage::Row& r, size_t i) {
-    if (r.IsNull(i) || r.Str(i).empty()) return nullptr;
-    return boost::json::value(r.Str(i));
+// What a professional is found by: "Dr" is what people type, the RPPS says "Docteur" (or "DR" as a code).
+IndexDoc ProfessionalDoc(ProfessionalRow&& p) {
+    IndexDoc d;
+    d.id = p.id.str();
+    const std::string civility = FoldForSearch(p.civility);
+    const bool doctor = civility == "dr" || civility.rfind("docteur", 0) == 0;
+    d.name_words = (doctor ? "dr docteur " : p.civility + " ") + p.first_name + " " + p.last_name;
+    d.other_words = p.profession_label + " " + p.specialty;
+    d.sort_name = FoldForSearch(p.last_name + " " + p.first_name);
+    d.specialty = std::move(p.specialty);
+    d.profession_code = std::move(p.profession_code);
+    d.profession_label = std::move(p.profession_label);
+    d.modes = std::move(p.practice_mode);
+    if (!p.postal_code.empty()) d.postal_codes.push_back(std::move(p.postal_code));
+    if (!p.commune.empty()) d.communes.push_back(std::move(p.commune));
+    if (!p.departement.empty()) d.departements.push_back(std::move(p.departement));
+    return d;
 }
 
-std::string Placeholders(size_t n) {
-    std::string s;
-    for (size_t i = 0; i < n; ++i) s += i ? ", ?" : "?";
-    return s;
+// Each site adds its places, its practice mode and its name; the first site with a position gives the entry's.
+void AddSite(IndexDoc& d, const IndexedSiteRow& a) {
+    auto add = [](std::vector<std::string>& v, const std::string& x) {
+        if (!x.empty() && std::find(v.begin(), v.end(), x) == v.end()) v.push_back(x);
+    };
+    add(d.postal_codes, a.postal_code);
+    add(d.communes, a.commune);
+    add(d.departements, a.departement);
+    if (!a.practice_mode.empty() && d.modes.find(a.practice_mode) == std::string::npos) d.modes += a.practice_mode;
+    d.other_words += " " + a.site_name;
+    if (!d.has_point && a.point) {
+        d.lat = a.point->first;
+        d.lon = a.point->second;
+        d.has_point = true;
+    }
+}
+
+IndexDoc StructureDoc(const StructureRow& r, std::vector<std::string> capacity_fields) {
+    IndexDoc d;
+    d.structure = true;
+    d.id = r.id.str();
+    d.name_words = r.name + " " + r.long_name;
+    d.other_words = r.kind + " " + r.category_label + " " + CategoryWords(r.category_code) + " " + r.commune;
+    for (const auto* c : {&r.category_code, &r.kind})
+        if (!c->empty()) d.categories.push_back(*c);
+    if (!r.commune.empty()) d.communes.push_back(r.commune);
+    if (!r.postal_code.empty()) d.postal_codes.push_back(r.postal_code);
+    if (!r.departement.empty()) d.departements.push_back(r.departement);
+    if (r.point) {
+        d.lat = r.point->first;
+        d.lon = r.point->second;
+        d.has_point = true;
+    }
+    d.capacity_fields = std::move(capacity_fields);
+    d.sort_name = FoldForSearch(r.name);
+    return d;
+}
+
+void AddOnce(std::vector<std::string>& v, const std::string& x) {
+    if (!x.empty() && std::find(v.begin(), v.end(), x) == v.end()) v.push_back(x);
 }
 
 }  // namespace
 
 DirectoryService::~DirectoryService() { Stop(); }
 
-std::shared_ptr<const SearchIndex> DirectoryService::BuildProfessionals() {
+// ---- The search index ---------------------------------------------------------------------------------------------
+
+std::shared_ptr<const SearchIndex> DirectoryService::BuildProfessionals(bool national) {
     std::vector<IndexDoc> docs;
-    std::string after;
+    ProfessionalId after;
     // Pages by id keep memory flat however large the directory is.
     for (;;) {
-        auto rows = db_.ReadValue([&](storage::Session& s) {
-            return s.Query("SELECT id, civility, first_name, last_name, profession_code, profession_label, specialty, "
-                           "practice_mode, postal_code, commune, departement FROM professionals WHERE active = 1 AND id > "
-                           "? ORDER BY id LIMIT ?",
-                           {after, static_cast<int64_t>(kPage)});
-        });
+        auto rows = db_.ReadValue([&](storage::Session& s) { return repo::ActiveProfessionalsAfter(s, after, kIndexPage, national); });
         if (rows.empty()) break;
         const size_t first = docs.size();
-        for (const auto& r : rows) {
-            IndexDoc d;
-            d.id = r.Str(0);
-            // "Dr" is what people type; the RPPS says "Docteur" (or "DR" as a code).
-            const std::string civility = FoldForSearch(r.Str(1));
-            const bool doctor = civility == "dr" || civility.rfind("docteur", 0) == 0;
-            d.name_words = (doctor ? "dr docteur " : r.Str(1) + " ") + r.Str(2) + " " + r.Str(3);
-            d.other_words = r.Str(5) + " " + r.Str(6);
-            d.profession_code = r.Str(4);
-            d.profession_label = r.Str(5);
-            d.modes = r.Str(7);
-            if (!r.Str(8).empty()) d.postal_codes.push_back(r.Str(8));
-            if (!r.Str(9).empty()) d.communes.push_back(r.Str(9));
-            if (!r.Str(10).empty()) d.departements.push_back(r.Str(10));
-            d.sort_name = FoldForSearch(r.Str(3) + " " + r.Str(2));
-            docs.push_back(std::move(d));
-        }
-        const std::string last = rows.back().Str(0);
-        auto acts = db_.ReadValue([&](storage::Session& s) {
-            return s.Query("SELECT a.professional_id, a.practice_mode, a.postal_code, a.commune, a.departement, st.lat, "
-                           "st.lon, a.site_name FROM professional_activities a LEFT JOIN structures st ON st.id = "
-                           "a.structure_id WHERE a.professional_id > ? AND a.professional_id <= ? ORDER BY a.professional_id",
-                           {after, last});
-        });
+        const ProfessionalId last = rows.back().id;
+        const bool full_page = rows.size() == static_cast<size_t>(kIndexPage);
+        for (auto& r : rows) docs.push_back(ProfessionalDoc(std::move(r)));
+        const auto sites = db_.ReadValue([&](storage::Session& s) { return repo::IndexedSitesBetween(s, after, last, national); });
         size_t k = first;
-        for (const auto& a : acts) {
-            const std::string pid = a.Str(0);
+        for (const auto& a : sites) {
+            const std::string& pid = a.professional_id.str();
             while (k < docs.size() && docs[k].id < pid) ++k;
             if (k == docs.size() || docs[k].id != pid) continue;  // an inactive professional's site
-            IndexDoc& d = docs[k];
-            auto add = [](std::vector<std::string>& v, const std::string& x) {
-                if (!x.empty() && std::find(v.begin(), v.end(), x) == v.end()) v.push_back(x);
-            };
-            add(d.postal_codes, a.Str(2));
-            add(d.communes, a.Str(3));
-            add(d.departements, a.Str(4));
-            const std::string mode = a.Str(1);
-            if (!mode.empty() && d.modes.find(mode) == std::string::npos) d.modes += mode;
-            d.other_words += " " + a.Str(7);
-            if (!d.has_point && !a.IsNull(5)) {
-                d.lat = a.Double(5);
-                d.lon = a.Double(6);
-                d.has_point = true;
-            }
+            AddSite(docs[k], a);
         }
         for (size_t i = first; i < docs.size(); ++i)
             for (const auto& c : docs[i].communes) docs[i].other_words += " " + c;
         after = last;
-        if (rows.size() < static_cast<size_t>(kPage)) break;
+        if (!full_page) break;
     }
     return std::make_shared<const SearchIndex>(std::move(docs));
 }
 
 std::shared_ptr<const SearchIndex> DirectoryService::BuildStructures() {
-    auto rows = db_.ReadValue([](storage::Session& s) {
-        return s.Query("SELECT id, name, long_name, kind, category_code, category_label, commune, postal_code, departement, "
-                       "lat, lon FROM structures WHERE active = 1 AND status = 'active' ORDER BY id");
-    });
-    auto caps = db_.ReadValue([](storage::Session& s) {
-        return s.Query("SELECT sa.structure_id, sa.field FROM structure_activities sa JOIN capacities c ON c.activity_id = "
-                       "sa.id WHERE c.type = 'disponible' AND c.count > 0");
-    });
-    std::unordered_map<std::string, std::vector<std::string>> fields;
-    for (const auto& c : caps) fields[c.Str(0)].push_back(c.Str(1));
+    const auto rows = db_.ReadValue([](storage::Session& s) { return repo::ActiveStructures(s); });
+    const auto available = db_.ReadValue([](storage::Session& s) { return repo::FieldsWithPlaces(s); });
+    std::unordered_map<StructureId, std::vector<std::string>> fields;
+    for (const auto& f : available) fields[f.structure_id].push_back(f.field);
     std::vector<IndexDoc> docs;
     docs.reserve(rows.size());
     for (const auto& r : rows) {
-        IndexDoc d;
-        d.structure = true;
-        d.id = r.Str(0);
-        d.name_words = r.Str(1) + " " + r.Str(2);
-        d.other_words = r.Str(3) + " " + r.Str(5) + " " + CategoryWords(r.Str(4)) + " " + r.Str(6);
-        if (!r.Str(6).empty()) d.communes.push_back(r.Str(6));
-        if (!r.Str(7).empty()) d.postal_codes.push_back(r.Str(7));
-        if (!r.Str(8).empty()) d.departements.push_back(r.Str(8));
-        if (!r.IsNull(9)) {
-            d.lat = r.Double(9);
-            d.lon = r.Double(10);
-            d.has_point = true;
-        }
-        if (auto it = fields.find(d.id); it != fields.end()) d.capacity_fields = it->second;
-        d.sort_name = FoldForSearch(r.Str(1));
-        docs.push_back(std::move(d));
+        auto it = fields.find(r.id);
+        docs.push_back(StructureDoc(r, it == fields.end() ? std::vector<std::string>{} : std::move(it->second)));
     }
     return std::make_shared<const SearchIndex>(std::move(docs));
 }
 
-int64_t DirectoryService::LastDirectoryChange() {
-    return db_.ReadValue([](storage::Session& s) {
-        return s.One("SELECT COALESCE(MAX(seq), 0) FROM change_log WHERE scope = 'directory'")->Int(0);
-    });
+std::shared_ptr<const Vocabulary> DirectoryService::LoadVocabulary() {
+    // The shipped words first, then the territory's: both are meanings of their words (a word may have several).
+    std::vector<VocabularyLineError> errors;
+    auto entries = ParseVocabulary(ShippedVocabulary(), &errors);
+    for (const auto& e : errors)
+        log::Warn("directory vocabulary line skipped", {{"line", static_cast<unsigned long>(e.line)}, {"reason", e.reason}});
+    for (auto& row : db_.ReadValue([](storage::Session& s) { return repo::VocabularyWords(s); }))
+        entries.push_back({std::move(row.words), std::move(row.meaning)});
+    return std::make_shared<const Vocabulary>(entries);
 }
 
 void DirectoryService::BuildNow() {
-    seen_seq_ = LastDirectoryChange();
-    auto pros = BuildProfessionals();
+    seen_seq_ = db_.ReadValue([](storage::Session& s) { return repo::LastDirectoryChange(s); });
+    auto words = LoadVocabulary();
+    auto pros = BuildProfessionals(true);
+    auto locals = BuildProfessionals(false);
     auto structs = BuildStructures();
     std::lock_guard lock(index_mutex_);
+    vocabulary_ = std::move(words);
     professionals_ = std::move(pros);
+    locals_ = std::move(locals);
     structures_ = std::move(structs);
     ready_ = true;
 }
@@ -187,28 +192,34 @@ void DirectoryService::RefreshLoop() {
             if (stop_cv_.wait_for(lock, std::chrono::milliseconds(500), [this] { return stop_; })) return;
         }
         try {
-            auto changes = db_.ReadValue([&](storage::Session& s) {
-                return s.Query("SELECT seq, entity, entity_id FROM change_log WHERE scope = 'directory' AND seq > ? "
-                               "ORDER BY seq",
-                               {seen_seq_});
-            });
+            const auto changes = db_.ReadValue([&](storage::Session& s) { return repo::DirectoryChangesAfter(s, seen_seq_); });
             if (changes.empty()) continue;
-            bool pros = false, structs = false;
+            // An import rebuilds the professionals (a FINESS one the structures too, whose sites it links); a local
+            // entry (an account's) only the small index of local entries; a word only the vocabulary; any other
+            // change (a structure, an activity, a capacity) only the structures.
+            bool pros = false, locals = false, structs = false, words = false;
             for (const auto& c : changes) {
-                const std::string entity = c.Str(1), what = c.Str(2);
-                if (entity == "directory") {
-                    pros = true;
-                    structs = structs || what == "finess";
+                if (c.entity == "directory") {
+                    pros = locals = true;
+                    structs = structs || c.entity_id == "finess";
+                } else if (c.entity == "professional") {
+                    locals = true;
+                } else if (c.entity == "vocabulary") {
+                    words = true;
                 } else {
                     structs = true;
                 }
             }
-            seen_seq_ = changes.back().Int(0);
-            auto new_pros = pros ? BuildProfessionals() : nullptr;
+            seen_seq_ = changes.back().seq;
+            auto new_pros = pros ? BuildProfessionals(true) : nullptr;
+            auto new_locals = locals ? BuildProfessionals(false) : nullptr;
             auto new_structs = structs ? BuildStructures() : nullptr;
+            auto new_words = words ? LoadVocabulary() : nullptr;
             std::lock_guard lock(index_mutex_);
             if (new_pros) professionals_ = std::move(new_pros);
+            if (new_locals) locals_ = std::move(new_locals);
             if (new_structs) structures_ = std::move(new_structs);
+            if (new_words) vocabulary_ = std::move(new_words);
             ready_ = true;
         } catch (const std::exception& e) {
             log::Warn("directory index refresh failed", {{"error", e.what()}});
@@ -216,267 +227,232 @@ void DirectoryService::RefreshLoop() {
     }
 }
 
-boost::json::object DirectoryService::Search(const SearchQuery& q) {
+// ---- Search and pages ---------------------------------------------------------------------------------------------
+
+SearchPage DirectoryService::Search(const SearchQuery& q) {
     std::vector<std::shared_ptr<const SearchIndex>> indexes;
+    std::shared_ptr<const Vocabulary> words;
     {
         std::lock_guard lock(index_mutex_);
         if (!ready_) {
-            Error e(503, "index-building", "Annuaire en préparation",
+            Error e(Problem::kIndexBuilding,
                     "L'annuaire se prépare (premier démarrage ou import). Réessayez dans quelques secondes.");
             e.WithHeader("Retry-After", "5");
             throw e;
         }
-        indexes = {professionals_, structures_};
+        indexes = {professionals_, locals_, structures_};
+        words = vocabulary_;
     }
-    const SearchResult r = RunSearch(indexes, q);
+    SearchPage out;
+    out.result = RunSearch(indexes, q, words.get());
+    out.page = q.offset / q.limit + 1;
+    out.per_page = q.limit;
     // The page's display fields come from the database: always current, and the index stays small.
-    std::vector<std::string> pro_ids, structure_ids;
-    for (const auto& [id, hit] : r.page) {
-        (indexes[0] && hit.doc < indexes[0]->size() && indexes[0]->doc(hit.doc).id == id ? pro_ids : structure_ids)
-            .push_back(id);
+    std::vector<ProfessionalId> pro_ids;
+    std::vector<StructureId> structure_ids;
+    for (const auto& [id, hit] : out.result.page) {
+        if (hit.structure) structure_ids.emplace_back(id);
+        else pro_ids.emplace_back(id);
     }
-    std::unordered_map<std::string, boost::json::object> shown;
+    std::unordered_map<std::string, std::variant<ProfessionalRow, StructureRow>> shown;
     db_.Read([&](storage::Session& s) {
         if (!pro_ids.empty()) {
-            storage::Params p(pro_ids.begin(), pro_ids.end());
-            for (const auto& row : s.Query("SELECT id, civility, first_name, last_name, profession_code, profession_label, "
-                                           "specialty, commune, postal_code, departement FROM professionals WHERE id IN (" +
-                                               Placeholders(p.size()) + ")",
-                                           p)) {
-                const std::string name = Trim(row.Str(1) + " " + row.Str(2) + " " + row.Str(3));
-                shown[row.Str(0)] = {{"kind", "professional"}, {"id", row.Str(0)}, {"name", name},
-                                     {"civility", OptText(row, 1)}, {"first_name", row.Str(2)}, {"last_name", row.Str(3)},
-                                     {"profession_code", row.Str(4)}, {"profession_label", row.Str(5)},
-                                     {"specialty", OptText(row, 6)}, {"category_label", nullptr},
-                                     {"commune", OptText(row, 7)}, {"postal_code", OptText(row, 8)},
-                                     {"departement", OptText(row, 9)}};
-            }
+            for (auto& p : repo::ProfessionalsByIds(s, pro_ids)) shown.emplace(p.id.str(), std::move(p));
+            for (auto& id : repo::WithAccount(s, pro_ids)) out.with_account.insert(id.str());
         }
-        if (!structure_ids.empty()) {
-            storage::Params p(structure_ids.begin(), structure_ids.end());
-            for (const auto& row : s.Query("SELECT id, name, category_label, kind, commune, postal_code, departement FROM "
-                                           "structures WHERE id IN (" + Placeholders(p.size()) + ")",
-                                           p)) {
-                shown[row.Str(0)] = {{"kind", "structure"}, {"id", row.Str(0)}, {"name", row.Str(1)},
-                                     {"civility", nullptr}, {"first_name", nullptr}, {"last_name", nullptr},
-                                     {"profession_code", nullptr}, {"profession_label", nullptr}, {"specialty", nullptr},
-                                     {"category_label", row.Str(2).empty() ? boost::json::value(row.Str(3)) : boost::json::value(row.Str(2))},
-                                     {"commune", OptText(row, 4)}, {"postal_code", OptText(row, 5)},
-                                     {"departement", OptText(row, 6)}};
-            }
-        }
+        if (!structure_ids.empty())
+            for (auto& st : repo::StructuresByIds(s, structure_ids)) shown.emplace(st.id.str(), std::move(st));
     });
-    boost::json::array items;
-    for (const auto& [id, hit] : r.page) {
+    for (const auto& [id, hit] : out.result.page) {
         auto it = shown.find(id);
         if (it == shown.end()) continue;  // removed since the index was built
-        boost::json::object o = it->second;
-        o["score"] = std::round(hit.score * 100) / 100;
-        if (hit.distance_km >= 0) o["distance_km"] = std::round(hit.distance_km * 10) / 10;
-        items.push_back(std::move(o));
+        out.items.push_back({it->second, hit.score, hit.distance_km});
     }
-    boost::json::array professions, departements, modes;
-    for (const auto& [code, lc] : r.profession_facet)
-        professions.push_back({{"code", code}, {"label", lc.first}, {"count", lc.second}});
-    for (const auto& [code, n] : r.departement_facet) departements.push_back({{"code", code}, {"count", n}});
-    for (const auto& [code, n] : r.mode_facet) modes.push_back({{"code", code}, {"count", n}});
-    boost::json::object kinds{{"professional", 0}, {"structure", 0}};
-    for (const auto& [k, n] : r.kind_facet) kinds[k] = n;
-    return {{"total", r.total},
-            {"total_capped", r.total_capped},
-            {"page", q.offset / q.limit + 1},
-            {"per_page", q.limit},
-            {"items", items},
-            {"facets", {{"kind", kinds}, {"profession", professions}, {"departement", departements}, {"practice_mode", modes}}}};
-}
-
-boost::json::object DirectoryService::Professional(const std::string& id) {
-    return db_.ReadValue([&](storage::Session& s) {
-        auto r = s.One("SELECT id, id_type, national_id, civility, first_name, last_name, profession_code, profession_label, "
-                       "specialty, practice_mode, active, rpps FROM professionals WHERE id = ?",
-                       {id});
-        if (!r) throw NotFound("Ce professionnel n'est pas dans l'annuaire.");
-        boost::json::array acts, specialties, modes;
-        if (!r->Str(8).empty()) specialties.push_back(boost::json::value(r->Str(8)));
-        for (const auto& a : s.Query("SELECT structure_id, site_name, address, postal_code, commune, commune_code, "
-                                     "departement, phone, email, practice_mode, finess_site, siret, specialty_label FROM "
-                                     "professional_activities WHERE professional_id = ? ORDER BY site_name",
-                                     {id})) {
-            acts.push_back({{"structure_id", OptText(a, 0)}, {"site_name", OptText(a, 1)}, {"address", OptText(a, 2)},
-                            {"postal_code", OptText(a, 3)}, {"commune", OptText(a, 4)}, {"commune_code", OptText(a, 5)},
-                            {"departement", OptText(a, 6)}, {"phone", OptText(a, 7)}, {"email", OptText(a, 8)},
-                            {"practice_mode", OptText(a, 9)}, {"finess_site", OptText(a, 10)}, {"siret", OptText(a, 11)}});
-            const std::string sp = a.Str(12), m = a.Str(9);
-            if (!sp.empty() && std::find(specialties.begin(), specialties.end(), boost::json::value(sp)) == specialties.end())
-                specialties.push_back(boost::json::value(sp));
-            if (!m.empty() && std::find(modes.begin(), modes.end(), boost::json::value(m)) == modes.end())
-                modes.push_back(boost::json::value(m));
-        }
-        if (modes.empty() && !r->Str(9).empty()) modes.push_back(boost::json::value(r->Str(9)));
-        return boost::json::object{{"kind", "professional"}, {"id", r->Str(0)},
-                                   {"id_type", r->Str(1).empty() ? boost::json::value(nullptr) : boost::json::value(r->Str(1))},
-                                   {"national_id", r->Str(2).empty() ? OptText(*r, 11) : boost::json::value(r->Str(2))},
-                                   {"civility", OptText(*r, 3)}, {"first_name", r->Str(4)}, {"last_name", r->Str(5)},
-                                   {"profession_code", r->Str(6)}, {"profession_label", r->Str(7)},
-                                   {"specialties", specialties}, {"practice_modes", modes}, {"active", r->Int(10) != 0},
-                                   {"activities", acts}};
-    });
-}
-
-boost::json::object DirectoryService::Structure(const std::string& id) {
-    const int64_t now = NowMicros();
-    return db_.ReadValue([&](storage::Session& s) {
-        auto r = s.One("SELECT id, finess, finess_ej, siret, name, long_name, category_code, category_label, kind, address, "
-                       "postal_code, commune, departement, phone, email, lat, lon, source, active, description, version FROM "
-                       "structures WHERE id = ?",
-                       {id});
-        if (!r) throw NotFound("Cette structure n'est pas dans l'annuaire.");
-        boost::json::array activities;
-        for (const auto& a : s.Query("SELECT id, field, care_mode, label, public_min_age, public_max_age, area, version "
-                                     "FROM structure_activities WHERE structure_id = ? ORDER BY created_at",
-                                     {id})) {
-            boost::json::array caps;
-            for (const auto& c : s.Query("SELECT c.type, c.count, c.unit, c.updated_at, c.updated_by, acc.first_name, "
-                                         "acc.last_name FROM capacities c LEFT JOIN accounts acc ON acc.id = c.updated_by "
-                                         "WHERE c.activity_id = ? ORDER BY c.type",
-                                         {a.Str(0)})) {
-                const int64_t age = now - c.Int(3);
-                caps.push_back({{"type", c.Str(0)}, {"count", c.Int(1)}, {"unit", c.Str(2)},
-                                {"updated_at", FormatRfc3339(c.Int(3))}, {"updated_by", OptText(c, 4)},
-                                {"updated_by_name", c.IsNull(5) ? boost::json::value(nullptr)
-                                                                : boost::json::value(c.Str(5) + " " + c.Str(6))},
-                                {"age_seconds", age / kMicrosPerSecond}, {"stale", age > kStaleMicros}});
-            }
-            activities.push_back({{"id", a.Str(0)}, {"field", a.Str(1)}, {"care_mode", a.Str(2)}, {"label", a.Str(3)},
-                                  {"public_min_age", a.IsNull(4) ? boost::json::value(nullptr) : boost::json::value(a.Int(4))},
-                                  {"public_max_age", a.IsNull(5) ? boost::json::value(nullptr) : boost::json::value(a.Int(5))},
-                                  {"area", OptText(a, 6)}, {"version", a.Int(7)}, {"capacities", caps}});
-        }
-        boost::json::array pros;
-        for (const auto& p : s.Query("SELECT DISTINCT p.id, p.first_name, p.last_name, p.profession_label FROM professionals p "
-                                     "JOIN professional_activities a ON a.professional_id = p.id WHERE a.structure_id = ? "
-                                     "AND p.active = 1 UNION SELECT id, first_name, last_name, profession_label FROM "
-                                     "professionals WHERE structure_id = ? AND active = 1 ORDER BY 3, 2 LIMIT 100",
-                                     {id, id}))
-            pros.push_back({{"id", p.Str(0)}, {"first_name", p.Str(1)}, {"last_name", p.Str(2)}, {"profession_label", p.Str(3)}});
-        boost::json::value lat = r->IsNull(15) ? boost::json::value(nullptr) : boost::json::value(r->Double(15));
-        boost::json::value lon = r->IsNull(16) ? boost::json::value(nullptr) : boost::json::value(r->Double(16));
-        return boost::json::object{{"kind", "structure"}, {"id", r->Str(0)}, {"finess", OptText(*r, 1)},
-                                   {"finess_ej", OptText(*r, 2)}, {"siret", OptText(*r, 3)}, {"name", r->Str(4)},
-                                   {"long_name", OptText(*r, 5)}, {"category_code", OptText(*r, 6)},
-                                   {"category_label", r->Str(7).empty() ? OptText(*r, 8) : boost::json::value(r->Str(7))},
-                                   {"address", OptText(*r, 9)}, {"postal_code", OptText(*r, 10)}, {"commune", OptText(*r, 11)},
-                                   {"departement", OptText(*r, 12)}, {"phone", OptText(*r, 13)}, {"email", OptText(*r, 14)},
-                                   {"lat", lat}, {"lon", lon}, {"source", r->Str(17)}, {"active", r->Int(18) != 0},
-                                   {"description", OptText(*r, 19)}, {"version", r->Int(20)},
-                                   {"activities", activities}, {"professionals", pros}};
-    });
-}
-
-bool DirectoryService::MayAdminister(const std::string& account_id, const std::string& role, const std::string& structure_id) {
-    if (role == "operator") return true;
-    if (role != "structure_admin") return false;
-    return db_.ReadValue([&](storage::Session& s) {
-        return s.One("SELECT 1 FROM account_structures WHERE account_id = ? AND structure_id = ? AND role = 'admin'",
-                     {account_id, structure_id})
-            .has_value();
-    });
-}
-
-boost::json::object DirectoryService::CreateStructure(const std::string& actor, const boost::json::object& f) {
-    const std::string id = NewUuidV7();
-    auto text = [&](const char* k) { return f.contains(k) && f.at(k).is_string() ? std::string(f.at(k).as_string()) : std::string(); };
-    db_.Write([&](storage::Session& s) {
-        directory::Structure st{id, text("name"), text("category_label"), "", text("commune"), text("postal_code")};
-        InsertStructure(s, st);
-        s.Exec("UPDATE structures SET category_label = ?, address = ?, phone = ?, email = ?, departement = ?, "
-               "proposed_by = ?, updated_at = ? WHERE id = ?",
-               {text("category_label"), text("address"), text("phone"), text("email"),
-                text("postal_code").substr(0, 2), actor, NowMicros(), id});
-        storage::AppendChange(s, {"structure", id, "create", "directory", "{}"});
-    });
-    return Structure(id);
-}
-
-boost::json::object DirectoryService::UpdateStructure(const std::string& id, int64_t expected_version,
-                                                      const boost::json::object& f) {
-    db_.Write([&](storage::Session& s) {
-        auto current = s.One("SELECT version FROM structures WHERE id = ?", {id});
-        if (!current) throw NotFound("Cette structure n'existe pas.");
-        if (current->Int(0) != expected_version) {
-            throw Conflict("La fiche a été modifiée entre-temps : voici la version actuelle.", {});
-        }
-        for (const char* k : {"phone", "email", "address", "description"}) {
-            if (!f.contains(k)) continue;
-            const std::string v = f.at(k).is_string() ? std::string(f.at(k).as_string()) : std::string();
-            // Column names come from the fixed list above, never from the request.
-            s.Exec(std::string("UPDATE structures SET ") + k + " = ? WHERE id = ?",
-                   {v.empty() ? storage::Value{} : storage::Value{v}, id});
-        }
-        s.Exec("UPDATE structures SET version = version + 1, updated_at = ? WHERE id = ?", {NowMicros(), id});
-        storage::AppendChange(s, {"structure", id, "update", "directory", "{}"});
-    });
-    return Structure(id);
-}
-
-boost::json::object DirectoryService::AddActivity(const std::string& structure_id, const std::string& actor,
-                                                  const boost::json::object& f) {
-    const std::string id = NewUuidV7();
-    auto text = [&](const char* k) { return f.contains(k) && f.at(k).is_string() ? std::string(f.at(k).as_string()) : std::string(); };
-    auto age = [&](const char* k) -> storage::Value {
-        if (f.contains(k) && f.at(k).is_int64()) return f.at(k).as_int64();
-        return std::monostate{};
-    };
-    db_.Write([&](storage::Session& s) {
-        if (!s.One("SELECT 1 FROM structures WHERE id = ?", {structure_id})) throw NotFound("Cette structure n'existe pas.");
-        s.Exec("INSERT INTO structure_activities (id, structure_id, field, care_mode, label, public_min_age, public_max_age, "
-               "area, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-               {id, structure_id, text("field"), text("care_mode"), text("label"), age("public_min_age"),
-                age("public_max_age"), text("area"), NowMicros()});
-        storage::AppendChange(s, {"structure", structure_id, "update", "directory", "{}"});
-    });
-    auto st = Structure(structure_id);
-    for (const auto& a : st.at("activities").as_array())
-        if (a.as_object().at("id").as_string() == id) return a.as_object();
-    throw NotFound();
-}
-
-boost::json::object DirectoryService::SetCapacity(const std::string& structure_id, const std::string& activity_id,
-                                                  const std::string& type, int64_t count, const std::string& unit,
-                                                  const std::string& actor) {
-    const int64_t now = NowMicros();
-    db_.Write([&](storage::Session& s) {
-        if (!s.One("SELECT 1 FROM structure_activities WHERE id = ? AND structure_id = ?", {activity_id, structure_id}))
-            throw NotFound("Cette activité n'existe pas dans cette structure.");
-        if (s.Exec("UPDATE capacities SET count = ?, unit = ?, updated_at = ?, updated_by = ? WHERE activity_id = ? AND "
-                   "type = ?",
-                   {count, unit, now, actor, activity_id, type}) == 0) {
-            s.Exec("INSERT INTO capacities (activity_id, type, count, unit, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?)",
-                   {activity_id, type, count, unit, now, actor});
-        }
-        s.Queue("INSERT INTO capacity_history (activity_id, type, count, unit, at, by_account) VALUES (?, ?, ?, ?, ?, ?)",
-                {activity_id, type, count, unit, now, actor});
-        storage::AppendChange(s, {"capacity", activity_id, "update", "directory", "{}"});
-    });
-    return {{"type", type}, {"count", count}, {"unit", unit}, {"updated_at", FormatRfc3339(now)},
-            {"updated_by", actor}, {"updated_by_name", nullptr}, {"age_seconds", 0}, {"stale", false}};
-}
-
-boost::json::array DirectoryService::History(const std::string& structure_id, const std::string& activity_id) {
-    auto rows = db_.ReadValue([&](storage::Session& s) {
-        if (!s.One("SELECT 1 FROM structure_activities WHERE id = ? AND structure_id = ?", {activity_id, structure_id}))
-            throw NotFound("Cette activité n'existe pas dans cette structure.");
-        return s.Query("SELECT h.type, h.count, h.unit, h.at, h.by_account, acc.first_name, acc.last_name FROM "
-                       "capacity_history h LEFT JOIN accounts acc ON acc.id = h.by_account WHERE h.activity_id = ? ORDER "
-                       "BY h.id DESC LIMIT 200",
-                       {activity_id});
-    });
-    boost::json::array out;
-    for (const auto& r : rows)
-        out.push_back({{"type", r.Str(0)}, {"count", r.Int(1)}, {"unit", r.Str(2)}, {"at", FormatRfc3339(r.Int(3))},
-                       {"by", OptText(r, 4)},
-                       {"by_name", r.IsNull(5) ? boost::json::value(nullptr) : boost::json::value(r.Str(5) + " " + r.Str(6))}});
     return out;
+}
+
+ProfessionalPage DirectoryService::Professional(const ProfessionalId& id) {
+    return db_.ReadValue([&](storage::Session& s) {
+        auto entry = repo::FindProfessional(s, id);
+        if (!entry) throw NotFound("Ce professionnel n'est pas dans l'annuaire.");
+        ProfessionalPage page{std::move(*entry), repo::SitesOf(s, id), {}, {}};
+        // Specialties and practice modes: the entry's own, then those of its sites, each once.
+        AddOnce(page.specialties, page.entry.specialty);
+        for (const auto& a : page.sites) {
+            AddOnce(page.specialties, a.specialty_label);
+            AddOnce(page.practice_modes, a.practice_mode);
+        }
+        if (page.practice_modes.empty()) AddOnce(page.practice_modes, page.entry.practice_mode);
+        return page;
+    });
+}
+
+StructurePage DirectoryService::LoadStructure(storage::Session& s, const StructureId& id, int64_t now) {
+    auto entry = repo::FindStructure(s, id);
+    if (!entry) throw NotFound("Cette structure n'est pas dans l'annuaire.");
+    StructurePage page;
+    page.entry = std::move(*entry);
+    page.read_at = now;
+    for (auto& a : repo::ActivitiesOf(s, id)) {
+        auto capacities = repo::CapacitiesOf(s, a.id);
+        page.activities.push_back({std::move(a), std::move(capacities)});
+    }
+    page.professionals = repo::MembersOf(s, id);
+    return page;
+}
+
+StructurePage DirectoryService::Structure(const StructureId& id) {
+    const int64_t now = NowMicros();
+    return db_.ReadValue([&](storage::Session& s) { return LoadStructure(s, id, now); });
+}
+
+// ---- Changes ------------------------------------------------------------------------------------------------------
+
+StructurePage DirectoryService::CreateStructure(const AccountId& by, const NewStructure& n) {
+    LocalStructure st;
+    st.id = StructureId(NewUuidV7());
+    st.name = n.name;
+    st.kind = n.category_label;
+    st.commune = n.commune;
+    st.postal_code = n.postal_code;
+    st.category_label = n.category_label;
+    st.address = n.address;
+    st.phone = n.phone;
+    st.email = n.email;
+    st.proposed_by = by;
+    db_.Write([&](storage::Session& s) {
+        repo::InsertLocalStructure(s, st, NowMicros());
+        storage::AppendChange(s, {"structure", st.id.str(), "create", "directory", "{}"});
+    });
+    return Structure(st.id);
+}
+
+StructureGrant DirectoryService::Administer(const Actor& actor, const StructureId& structure) {
+    bool allowed = actor.role == "operator";
+    if (!allowed && actor.role == "structure_admin")
+        allowed = db_.ReadValue([&](storage::Session& s) { return repo::IsStructureAdmin(s, actor.account, structure); });
+    if (!allowed) {
+        db_.Write([&](storage::Session& s) {
+            audit::Append(s, audit::Event{actor.account.str(), "directory.administer " + structure.str(), "account", "",
+                                          actor.ip, "denied", {}});
+        });
+        throw Forbidden("Seuls les administrateurs de cette structure et les opérateurs peuvent modifier son offre.");
+    }
+    return StructureGrant(structure, actor.account);
+}
+
+StructurePage DirectoryService::UpdateStructure(const StructureGrant& g, int64_t expected_version,
+                                                const StructureDetails& d) {
+    db_.Write([&](storage::Session& s) {
+        const auto version = repo::StructureVersion(s, g.structure());
+        if (!version) throw NotFound("Cette structure n'existe pas.");
+        if (*version != expected_version) {
+            throw Conflict("La fiche a été modifiée entre-temps : voici la version actuelle.",
+                           ToJson(LoadStructure(s, g.structure(), NowMicros())));
+        }
+        repo::UpdateStructureDetails(s, g.structure(), d, NowMicros());
+        storage::AppendChange(s, {"structure", g.structure().str(), "update", "directory", "{}"});
+    });
+    return Structure(g.structure());
+}
+
+OfferedActivity DirectoryService::AddActivity(const StructureGrant& g, const NewActivity& n) {
+    ActivityRow a;
+    a.id = ActivityId(NewUuidV7());
+    a.structure_id = g.structure();
+    a.field = n.field;
+    a.care_mode = n.care_mode;
+    a.label = n.label;
+    a.public_min_age = n.public_min_age;
+    a.public_max_age = n.public_max_age;
+    a.area = n.area;
+    return db_.WriteValue([&](storage::Session& s) {
+        if (!repo::FindStructure(s, g.structure())) throw NotFound("Cette structure n'existe pas.");
+        repo::InsertActivity(s, a, NowMicros());
+        storage::AppendChange(s, {"structure", g.structure().str(), "update", "directory", "{}"});
+        return OfferedActivity{*repo::FindActivity(s, g.structure(), a.id), {}};
+    });
+}
+
+CapacityRow DirectoryService::SetCapacity(const StructureGrant& g, const ActivityId& activity, const std::string& type,
+                                          int64_t count, const std::string& unit) {
+    const CapacityRow c{type, count, unit, NowMicros(), g.by(), std::nullopt};
+    db_.Write([&](storage::Session& s) {
+        if (!repo::FindActivity(s, g.structure(), activity))
+            throw NotFound("Cette activité n'existe pas dans cette structure.");
+        repo::SetCapacity(s, activity, c);
+        storage::AppendChange(s, {"capacity", activity.str(), "update", "directory", "{}"});
+    });
+    return c;
+}
+
+std::vector<CapacityChangeRow> DirectoryService::History(const StructureId& structure, const ActivityId& activity) {
+    return db_.ReadValue([&](storage::Session& s) {
+        if (!repo::FindActivity(s, structure, activity))
+            throw NotFound("Cette activité n'existe pas dans cette structure.");
+        return repo::CapacityHistory(s, activity);
+    });
+}
+
+// ---- Vocabulary ---------------------------------------------------------------------------------------------------
+
+std::vector<VocabularyItem> DirectoryService::Words() {
+    std::vector<VocabularyItem> out;
+    for (auto& e : ParseVocabulary(ShippedVocabulary())) out.push_back({"", std::move(e.words), std::move(e.meaning)});
+    for (auto& w : db_.ReadValue([](storage::Session& s) { return repo::VocabularyWords(s); }))
+        out.push_back({std::move(w.id), std::move(w.words), std::move(w.meaning), false, std::move(w.created_by), w.created_at});
+    return out;
+}
+
+VocabularyItem DirectoryService::AddWord(const Actor& actor, const VocabularyEntry& word) {
+    if (actor.role != "operator") {
+        db_.Write([&](storage::Session& s) {
+            audit::Append(s, audit::Event{actor.account.str(), "directory.vocabulary.add", "vocabulary", "", actor.ip,
+                                          "denied", {{"words", word.words}}});
+        });
+        throw Forbidden("Seuls les opérateurs du territoire peuvent ajouter des mots au vocabulaire de l'annuaire.");
+    }
+    const auto folded = SearchWords(word.words, Vocabulary::kMaxPhraseWords + 1);
+    if (folded.empty() || folded.size() > Vocabulary::kMaxPhraseWords)
+        throw Invalid("words", "de 1 à " + std::to_string(Vocabulary::kMaxPhraseWords) + " mots");
+    std::string key;
+    for (const auto& w : folded) key += (key.empty() ? "" : " ") + w;
+    for (const auto& known : Words())
+        if (known.meaning == word.meaning && SearchWords(known.words, Vocabulary::kMaxPhraseWords + 1) == folded)
+            throw Duplicate("words", "Ces mots ont déjà ce sens dans le vocabulaire.");
+    VocabularyRow row{NewUuidV7(), word.words, word.meaning, actor.account.str(), NowMicros()};
+    db_.Write([&](storage::Session& s) {
+        repo::InsertVocabularyWord(s, row, key);
+        audit::Append(s, audit::Event{actor.account.str(), "directory.vocabulary.add", "vocabulary", row.id, actor.ip,
+                                      "success", {{"words", row.words}, {"label", row.meaning.label}}});
+        storage::AppendChange(s, {"vocabulary", row.id, "create", "directory", "{}"});
+    });
+    auto words = LoadVocabulary();
+    {
+        std::lock_guard lock(index_mutex_);
+        vocabulary_ = std::move(words);
+    }
+    return {row.id, row.words, row.meaning, false, row.created_by, row.created_at};
+}
+
+// ---- Sign-up ------------------------------------------------------------------------------------------------------
+
+RppsEntry FindRppsEntry(storage::Database& db, const std::string& rpps) {
+    auto found = db.ReadValue([&](storage::Session& s) -> std::optional<RppsEntry> {
+        auto p = repo::FindActiveProfessionalByRpps(s, rpps);
+        if (!p) return std::nullopt;
+        auto sites = repo::SitesOf(s, p->id);
+        return RppsEntry{std::move(*p), std::move(sites)};
+    });
+    if (!found) throw NotFound("Aucun professionnel avec ce numéro RPPS dans l'annuaire.");
+    return std::move(*found);
+}
+
+std::vector<StructureRow> PickStructures(storage::Database& db, const std::string& q, int limit) {
+    std::vector<std::string> words;
+    std::istringstream in(FoldForSearch(q.substr(0, 200)));
+    for (std::string w; words.size() < 6 && in >> w;) words.push_back(w);
+    return db.ReadValue([&](storage::Session& s) { return repo::StructuresMatching(s, words, limit); });
 }
 
 }  // namespace cordee::directory

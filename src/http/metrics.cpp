@@ -1,5 +1,8 @@
 #include "http/metrics.hpp"
 
+#include "common/crypto.hpp"
+#include "common/ip_network.hpp"
+
 #include <cstdio>
 
 namespace cordee::http {
@@ -74,6 +77,17 @@ std::string Metrics::Render() const {
         out += g.name + " " + Num(g.read()) + "\n";
     }
     return out;
+}
+
+bool MayReadMetrics(const Request& req, const std::string& metrics_token) {
+    if (!metrics_token.empty()) {
+        const std::string authz = req.Header("authorization");
+        if (authz.rfind("Bearer ", 0) == 0 && crypto::ConstantTimeEqual(authz.substr(7), metrics_token)) return true;
+    }
+    for (const auto& [name, value] : req.headers)
+        if (name == "x-forwarded-for" || name == "forwarded" || name == "x-real-ip") return false;
+    const auto peer = ParseIpAddress(req.peer_ip);
+    return peer && peer->IsLoopback();
 }
 
 }  // namespace cordee::http

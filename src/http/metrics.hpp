@@ -1,6 +1,8 @@
 #pragma once
 // Prometheus metrics: request counts and latency histograms by method, route pattern and status,
 // open connections, plus gauges that other parts register (database pool and queue).
+#include "http/router.hpp"
+
 #include <array>
 #include <atomic>
 #include <functional>
@@ -39,5 +41,11 @@ private:
     };
     std::vector<Gauge> gauges_;
 };
+
+// Who may read /metrics (it tells the load, the routes and the database's state: not for everyone). A request
+// straight from this machine (loopback peer, not relayed: no X-Forwarded-For or Forwarded header, which a reverse
+// proxy on the same machine would add), or one bearing `metrics_token` (when set) as a Bearer token. The route
+// answers 404 to anyone else, as if it did not exist.
+bool MayReadMetrics(const Request& req, const std::string& metrics_token);
 
 }  // namespace cordee::http

@@ -1,6 +1,7 @@
 #include "http/router.hpp"
 
 #include "common/log.hpp"
+#include "common/network_thread.hpp"
 
 #include <boost/json.hpp>
 
@@ -38,15 +39,16 @@ std::string Request::Header(std::string_view lower_name) const {
 }
 
 std::string Request::Cookie(std::string_view name) const {
+    // Pairs separated by ";" (RFC 6265 §5.4); a name ends at the first "=" of its own pair, so that a pair
+    // without "=" (a browser sends "foo" for document.cookie = "foo") hides nothing after it.
     const std::string all = Header("cookie");
     size_t i = 0;
     while (i < all.size()) {
         while (i < all.size() && (all[i] == ' ' || all[i] == ';')) ++i;
-        const size_t eq = all.find('=', i);
-        if (eq == std::string::npos) break;
-        size_t end = all.find(';', eq);
+        size_t end = all.find(';', i);
         if (end == std::string::npos) end = all.size();
-        if (std::string_view(all).substr(i, eq - i) == name) return all.substr(eq + 1, end - eq - 1);
+        const size_t eq = all.find('=', i);
+        if (eq < end && std::string_view(all).substr(i, eq - i) == name) return all.substr(eq + 1, end - eq - 1);
         i = end + 1;
     }
     return {};
@@ -94,6 +96,11 @@ void Router::AddUpload(std::string method, std::string pattern, Handler handler)
     routes_.back().raw_body = true;
 }
 
+void Router::AddUpload(std::string method, std::string pattern, Precheck precheck, Handler handler) {
+    AddUpload(std::move(method), std::move(pattern), std::move(handler));
+    routes_.back().precheck = std::move(precheck);
+}
+
 Router::Match Router::Find(std::string_view method, std::string_view path) const {
     Match m;
     const auto segs = Split(path);
@@ -126,7 +133,7 @@ std::vector<std::string> Router::Table() const {
 int64_t IfMatchVersion(const Request& req) {
     std::string v = req.Header("if-match");
     if (v.empty()) {
-        throw Error(428, "precondition-required", "Version manquante",
+        throw Error(Problem::kPreconditionRequired,
                     "Indiquez la version modifiée dans l'en-tête If-Match.");
     }
     v.erase(std::remove(v.begin(), v.end(), '"'), v.end());
@@ -158,32 +165,54 @@ Response Problem(const Error& e, const std::string& request_id) {
     return r;
 }
 
+namespace {
+
+Response InternalProblem(const Request& req, const std::exception& e) {
+    // Internals go to the log with the request id, never to the client.
+    log::Error("unhandled", {{"request_id", req.request_id}, {"error", e.what()}});
+    return Problem(Error(Problem::kInternal,
+                         "Une erreur inattendue s'est produite. Réessayez ; si elle persiste, "
+                         "communiquez ce numéro au support : " + req.request_id + "."),
+                   req.request_id);
+}
+
+}  // namespace
+
+std::optional<Response> RunPrecheck(const Router::Match& match, Request& req) {
+    if (!match.route || !match.route->precheck) return std::nullopt;
+    try {
+        req.params = match.params;
+        match.route->precheck(req);
+        return std::nullopt;
+    } catch (const Error& e) {
+        return Problem(e, req.request_id);
+    } catch (const std::exception& e) {
+        return InternalProblem(req, e);
+    }
+}
+
 Response Dispatch(const Router::Match& match, Request& req) {
     try {
         if (!match.route) {
             if (match.allowed.empty()) throw NotFound("Aucune ressource à cette adresse.");
             std::string allow;
             for (const auto& m : match.allowed) allow += (allow.empty() ? "" : ", ") + m;
-            Error e(405, "method-not-allowed", "Méthode non permise",
-                    "Cette adresse accepte : " + allow + ".");
+            Error e(Problem::kMethodNotAllowed, "Cette adresse accepte : " + allow + ".");
             e.WithHeader("Allow", allow);
             throw e;
         }
         if (!req.body.empty() && !match.route->raw_body && !IsJsonContentType(req.Header("content-type"))) {
-            throw Error(415, "unsupported-media-type", "Format non pris en charge",
+            throw Error(Problem::kUnsupportedMediaType,
                         "Le corps de la requête doit être en JSON (Content-Type: application/json).");
         }
         req.params = match.params;
         return match.route->handler(req);
     } catch (const Error& e) {
         return Problem(e, req.request_id);
+    } catch (const MustRunOnWorker&) {
+        throw;  // the server runs the handler again on the worker pool (common/network_thread.hpp)
     } catch (const std::exception& e) {
-        // Internals go to the log with the request id, never to the client.
-        log::Error("unhandled", {{"request_id", req.request_id}, {"error", e.what()}});
-        return Problem(Error(500, "internal", "Erreur interne",
-                             "Une erreur inattendue s'est produite. Réessayez ; si elle persiste, "
-                             "communiquez ce numéro au support : " + req.request_id + "."),
-                       req.request_id);
+        return InternalProblem(req, e);
     }
 }
 

@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -20,7 +21,8 @@ struct Request {
     std::map<std::string, std::string> query;
     std::vector<std::pair<std::string, std::string>> headers;  // names in lower case
     std::string body;
-    std::string remote_ip;
+    std::string remote_ip;     // the client: the peer, or what a trusted proxy says (X-Forwarded-For)
+    std::string peer_ip;       // the address the connection comes from
     std::string request_id;
     bool tls = false;
     std::map<std::string, std::string> params;  // from {name} in the route pattern
@@ -47,9 +49,13 @@ struct Response {
 };
 
 using Handler = std::function<Response(Request&)>;
+// Judges a request on its line and headers alone, before its body is read (Router::AddUpload): throws an Error
+// (401, 404…) to refuse it; the server then answers that and closes the connection without reading the body.
+using Precheck = std::function<void(const Request&)>;
 
 // Where a handler runs: kInline on the network thread (quick reads), kWorker on the worker pool
-// (anything that writes, hashes a password or may wait).
+// (anything that writes, hashes a password or may wait). An inline handler that reaches something that
+// waits (a durable write, a PostgreSQL round trip: common/network_thread.hpp) is run again on the pool.
 enum class Runs { kInline, kWorker };
 
 struct Route {
@@ -59,6 +65,7 @@ struct Route {
     Handler handler;
     Runs runs;
     bool raw_body = false;  // takes a file as it is (any Content-Type, the upload size limit)
+    Precheck precheck;      // run on the worker pool before the body is read (may be empty)
 };
 
 class Router {
@@ -68,6 +75,10 @@ public:
     void Add(std::string method, std::string pattern, Handler handler, Runs runs);
     // A route that receives a file as its body (on the worker pool): not JSON, up to max_upload_bytes.
     void AddUpload(std::string method, std::string pattern, Handler handler);
+    // The same, with the access check made before the body is read (a refused client never sends its 10 MiB):
+    // `precheck` gets the request without its body (params filled) and throws to refuse it; the handler runs only
+    // after it passed and must check again what it relies on (the precheck is an early answer, not the guard).
+    void AddUpload(std::string method, std::string pattern, Precheck precheck, Handler handler);
 
     struct Match {
         const Route* route = nullptr;
@@ -84,8 +95,11 @@ private:
 // The version a client says it modifies (If-Match); 428 when absent, 422 when unreadable.
 int64_t IfMatchVersion(const Request& req);
 
-// Runs a matched route (or answers 404/405), turning every error into problem+json.
+// Runs a matched route (or answers 404/405), turning every error into problem+json (MustRunOnWorker excepted).
 Response Dispatch(const Router::Match& match, Request& req);
+// Runs the matched route's precheck on a request whose body is not read yet: the problem+json refusal, or nothing
+// when the route has no precheck or the request passed it.
+std::optional<Response> RunPrecheck(const Router::Match& match, Request& req);
 Response Problem(const Error& e, const std::string& request_id);
 
 }  // namespace cordee::http

@@ -1,12 +1,15 @@
 #pragma once
 // The HTTP(S) server: Beast with C++20 coroutines on N io threads, handlers that may block run on a
 // worker pool, keep-alive, limits, security headers, access log, graceful drain on SIGTERM/SIGINT.
+// The io threads never wait on the disk or on PostgreSQL (common/network_thread.hpp).
+#include "common/ip_network.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
 #include "http/static_files.hpp"
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace cordee::http {
 
@@ -19,8 +22,10 @@ struct ServerOptions {
     int64_t max_body_bytes = 1 << 20;
     // Routes that take files (Router::AddUpload) accept bodies up to this size.
     int64_t max_upload_bytes = 10LL << 20;
-    bool access_log = true;
+    bool access_log = true;  // one JSON line per request on stdout, written by the log's own thread
     int drain_seconds = 10;
+    // Connections from these addresses may say who the client is (X-Forwarded-For: http/client_address.hpp).
+    std::vector<IpNetwork> trusted_proxies;
 };
 
 class Server {

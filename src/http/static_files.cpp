@@ -1,7 +1,10 @@
 #include "http/static_files.hpp"
 
 #include "common/crypto.hpp"
+#include "http/compress.hpp"
 
+
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -18,6 +21,11 @@ std::string TypeOf(const std::string& ext) {
         {".woff2", "font/woff2"}, {".txt", "text/plain; charset=utf-8"}, {".map", "application/json"}};
     auto it = types.find(ext);
     return it == types.end() ? "application/octet-stream" : it->second;
+}
+
+bool Compressible(const std::string& content_type) {
+    return content_type.rfind("text/", 0) == 0 || content_type.find("json") != std::string::npos ||
+           content_type.find("svg") != std::string::npos;
 }
 
 }  // namespace
@@ -39,6 +47,10 @@ StaticFiles::StaticFiles(const std::string& root) {
         // Everything else (index.html, sw.js, manifest) must be revalidated to pick up new versions.
         f.cache_control = rel.rfind("/assets/", 0) == 0 ? "public, max-age=31536000, immutable" : "no-cache";
         f.etag = "\"" + crypto::Sha256Hex(f.body).substr(0, 16) + "\"";
+        if (Compressible(f.content_type) && f.body.size() >= 1024) {
+            std::string z = Gzip(f.body, 9);  // once at start: the best level
+            if (!z.empty() && z.size() < f.body.size()) f.gzipped = std::move(z);
+        }
         files_.emplace(rel, std::move(f));
     }
 }
@@ -48,7 +60,7 @@ const std::string* StaticFiles::Find(const std::string& path) const {
     return it == files_.end() ? nullptr : &it->second.body;
 }
 
-std::optional<Response> StaticFiles::Serve(const std::string& path) const {
+std::optional<Response> StaticFiles::Serve(const std::string& path, std::string_view accept_encoding) const {
     auto it = files_.find(path == "/" ? "/index.html" : path);
     if (it == files_.end()) {
         const auto last = path.substr(path.rfind('/') + 1);
@@ -61,10 +73,19 @@ std::optional<Response> StaticFiles::Serve(const std::string& path) const {
                                   "text/html; charset=utf-8");
         }
     }
+    const File& f = it->second;
     Response r;
-    r.body = it->second.body;
-    r.content_type = it->second.content_type;
-    r.Header("Cache-Control", it->second.cache_control).Header("ETag", it->second.etag);
+    r.content_type = f.content_type;
+    r.Header("Cache-Control", f.cache_control);
+    if (!f.gzipped.empty()) r.Header("Vary", "Accept-Encoding");
+    if (!f.gzipped.empty() && AcceptsGzip(accept_encoding)) {
+        r.body = f.gzipped;
+        // Another representation, another validator (RFC 9110 §8.8.3).
+        r.Header("Content-Encoding", "gzip").Header("ETag", f.etag.substr(0, f.etag.size() - 1) + "-gz\"");
+    } else {
+        r.body = f.body;
+        r.Header("ETag", f.etag);
+    }
     return r;
 }
 

@@ -1,5 +1,7 @@
 #include "mail/outbox.hpp"
+#include "mail/repository.hpp"
 
+#include "common/durable_file.hpp"
 #include "common/ids.hpp"
 #include "common/log.hpp"
 #include "common/time.hpp"
@@ -43,8 +45,7 @@ size_t ReadPayload(char* ptr, size_t size, size_t nmemb, void* user) {
 }  // namespace
 
 void Enqueue(storage::Session& s, const Email& e) {
-    s.Queue("INSERT INTO emails (id, to_addr, subject, body, created_at) VALUES (?, ?, ?, ?, ?)",
-           {NewUuidV7(), e.to, e.subject, e.body, NowMicros()});
+    repo::InsertEmail(s, NewUuidV7(), e, NowMicros());
 }
 
 Dispatcher::Dispatcher(storage::Database& db, DispatcherOptions opt) : db_(db), opt_(std::move(opt)) {}
@@ -88,25 +89,19 @@ void Dispatcher::Loop() {
 int Dispatcher::DeliverPending() {
     const int64_t now = NowMicros();
     // A read first, so that an idle server does not queue empty writes.
-    auto pending = db_.ReadValue([&](storage::Session& s) {
-        return s.Query("SELECT id, to_addr, subject, body, created_at FROM emails WHERE sent_at IS NULL AND "
-                       "(claimed_at IS NULL OR claimed_at < ?) ORDER BY created_at LIMIT 50",
-                       {now - kClaimMicros});
-    });
+    auto pending = db_.ReadValue([&](storage::Session& s) { return repo::PendingEmails(s, now - kClaimMicros, 50); });
     int delivered = 0;
     for (const auto& row : pending) {
-        const std::string id = row.Str(0);
+        const std::string& id = row.id;
         const bool claimed = db_.WriteValue([&](storage::Session& s) {
-            return s.Exec("UPDATE emails SET claimed_at = ?, attempts = attempts + 1 WHERE id = ? AND sent_at IS NULL "
-                          "AND (claimed_at IS NULL OR claimed_at < ?)",
-                          {NowMicros(), id, now - kClaimMicros}) == 1;
+            return repo::ClaimEmail(s, id, NowMicros(), now - kClaimMicros);
         });
         if (!claimed) continue;
         std::string error;
-        const bool ok = Deliver(id, Email{row.Str(1), row.Str(2), row.Str(3)}, row.Int(4), error);
+        const bool ok = Deliver(id, row.email, row.created_at, error);
         db_.Write([&](storage::Session& s) {
-            if (ok) s.Exec("UPDATE emails SET sent_at = ?, last_error = NULL WHERE id = ?", {NowMicros(), id});
-            else s.Exec("UPDATE emails SET last_error = ? WHERE id = ?", {error, id});  // retried after the claim expires
+            if (ok) repo::MarkEmailSent(s, id, NowMicros());
+            else repo::MarkEmailFailed(s, id, error);  // retried after the claim expires
         });
         if (ok) ++delivered;
         else log::Warn("mail not delivered", {{"email_id", id}, {"error", error}});
@@ -117,24 +112,17 @@ int Dispatcher::DeliverPending() {
 bool Dispatcher::Deliver(const std::string& id, const Email& e, int64_t created_at, std::string& error) {
     const std::string message = Rfc2822(e, opt_.from, created_at);
     if (opt_.smtp_url.empty()) {
-        namespace fs = std::filesystem;
-        std::error_code ec;
-        fs::create_directories(opt_.outbox_dir, ec);
         char prefix[32];
         std::snprintf(prefix, sizeof prefix, "%017lld-", static_cast<long long>(created_at));
-        const fs::path final_path = fs::path(opt_.outbox_dir) / (std::string(prefix) + id + ".eml");
-        const fs::path tmp = final_path.string() + ".tmp";
-        {
-            std::ofstream out(tmp, std::ios::binary);
-            out << message;
-            if (!out) {
-                error = "cannot write " + tmp.string();
-                return false;
-            }
+        // Durable before the message is marked sent (common/durable_file.hpp): readers never see half a message,
+        // and one that a full disk refused stays unsent and is written again later.
+        try {
+            WriteFileDurably(opt_.outbox_dir, std::string(prefix) + id + ".eml", message);
+        } catch (const std::exception& e) {
+            error = e.what();
+            return false;
         }
-        fs::rename(tmp, final_path, ec);  // readers never see half a message
-        if (ec) error = ec.message();
-        return !ec;
+        return true;
     }
     CURL* curl = curl_easy_init();
     if (!curl) {

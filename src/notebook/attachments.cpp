@@ -1,12 +1,14 @@
 #include "notebook/attachments.hpp"
 
 #include "common/crypto.hpp"
+#include "common/durable_file.hpp"
 #include "common/errors.hpp"
 #include "common/text.hpp"
 
 #include <zlib.h>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -17,7 +19,7 @@ namespace cordee::notebook {
 namespace {
 
 Error Refused(const std::string& why) {
-    return Error(415, "unsupported-media-type", "Type de fichier refusé",
+    return Error(Problem::kUnsupportedMediaType,
                  why + " Fichiers acceptés : PDF, PNG, JPEG, texte.");
 }
 
@@ -106,9 +108,11 @@ std::string CleanFileName(std::string_view raw) {
         if (u < 0x20 || u == 0x7F || c == '"' || c == ';') continue;
         out += c;
     }
+    // Shortened (keeping the end: the extension) before trimming, so that the cut cannot bring back a
+    // leading dot or space.
+    if (CodePoints(out) > 200) out = out.substr(out.size() - 200);
     out = Trim(out);
     while (!out.empty() && out.front() == '.') out.erase(0, 1);
-    if (CodePoints(out) > 200) out = out.substr(out.size() - 200);
     if (!IsValidUtf8(out)) out.clear();
     return out.empty() ? "document" : out;
 }
@@ -151,35 +155,87 @@ Checked CheckContent(std::string_view b, std::string_view name) {
 
 std::string BlobStore::PathOf(const std::string& sha) const { return dir_ + "/" + sha.substr(0, 2) + "/" + sha; }
 
-std::string BlobStore::Put(std::string_view bytes) {
+BlobStore::Held BlobStore::Put(std::string_view bytes) {
     const std::string sha = crypto::Sha256Hex(bytes);
-    const std::string path = PathOf(sha);
-    if (std::filesystem::exists(path)) return sha;
     const std::string dir = dir_ + "/" + sha.substr(0, 2);
-    std::filesystem::create_directories(dir);
-    const std::string tmp = dir + "/." + sha + "." + crypto::RandomToken(6) + ".tmp";
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
-    if (fd < 0) throw std::runtime_error("cannot create " + tmp);
-    size_t done = 0;
-    while (done < bytes.size()) {
-        const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-        if (n <= 0) {
-            ::close(fd);
-            ::unlink(tmp.c_str());
-            throw std::runtime_error("cannot write " + tmp);
+    {
+        std::lock_guard lock(mutex_);
+        ++held_[sha];
+    }
+    Held held(this, sha);  // from here on, nothing removes it (released when `held` goes, even on a throw)
+    // Every step checked (common/durable_file.hpp): a full disk answers 507 and no entry refers to the file.
+    // Already there (the same bytes stored before, perhaps by a writer whose sync failed): made durable again
+    // before an entry relies on it, and its time refreshed (the collector leaves recent files alone).
+    const std::string path = PathOf(sha);
+    if (std::filesystem::exists(path)) {
+        ::utimensat(AT_FDCWD, path.c_str(), nullptr, 0);
+        SyncFileDurably(dir, sha);
+    } else {
+        WriteFileDurably(dir, sha, bytes);
+    }
+    return held;
+}
+
+BlobStore::Held::~Held() {
+    if (store_) store_->Release(sha_);
+}
+
+void BlobStore::Release(const std::string& sha) {
+    std::lock_guard lock(mutex_);
+    auto it = held_.find(sha);
+    if (it != held_.end() && --it->second <= 0) held_.erase(it);
+}
+
+namespace {
+
+// Last modification, in microseconds since the epoch; -1 when the file is gone.
+int64_t ModifiedMicros(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return -1;
+    return static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000 + st.st_mtim.tv_nsec / 1000;
+}
+
+bool IsSha256Hex(std::string_view s) {
+    if (s.size() != 64) return false;
+    for (char c : s)
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    return true;
+}
+
+}  // namespace
+
+bool BlobStore::RemoveIf(const std::string& sha, int64_t modified_before, const std::function<bool()>& unreferenced) {
+    if (!IsSha256Hex(sha)) return false;
+    const std::string path = PathOf(sha);
+    std::lock_guard lock(mutex_);
+    if (held_.count(sha)) return false;
+    const int64_t modified = ModifiedMicros(path);
+    if (modified < 0 || (modified_before > 0 && modified >= modified_before)) return false;
+    if (!unreferenced()) return false;
+    return ::unlink(path.c_str()) == 0;
+}
+
+std::vector<std::string> BlobStore::ModifiedBetween(int64_t from, int64_t until) {
+    std::vector<std::string> out;
+    std::error_code ec;
+    for (std::filesystem::directory_iterator top(dir_, ec), end; !ec && top != end; top.increment(ec)) {
+        const std::string prefix = top->path().filename().string();
+        if (prefix.size() != 2 || !top->is_directory(ec)) continue;
+        std::error_code inner;
+        for (std::filesystem::directory_iterator it(top->path(), inner); !inner && it != end; it.increment(inner)) {
+            const std::string name = it->path().filename().string();
+            const int64_t modified = ModifiedMicros(it->path().string());
+            if (modified < 0) continue;
+            // ".SHA.RANDOM.tmp" (common/durable_file.cpp): a write that a crash interrupted; a live one is recent.
+            if (name.size() > 4 && name.front() == '.' && name.ends_with(".tmp")) {
+                if (modified < until) ::unlink(it->path().c_str());
+                continue;
+            }
+            if (IsSha256Hex(name) && name.compare(0, 2, prefix) == 0 && modified >= from && modified < until)
+                out.push_back(name);
         }
-        done += static_cast<size_t>(n);
     }
-    ::fsync(fd);
-    ::close(fd);
-    std::filesystem::rename(tmp, path);
-    // The rename is durable once the directory is synced.
-    const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-    if (dfd >= 0) {
-        ::fsync(dfd);
-        ::close(dfd);
-    }
-    return sha;
+    return out;
 }
 
 std::string BlobStore::Get(const std::string& sha) const {

@@ -12,10 +12,18 @@ namespace cordee::notebook {
 namespace {
 
 Error Unreadable(const std::string& why) {
-    return Error(415, "unsupported-media-type", "Image illisible", why + " Enregistrez-la à nouveau en PNG ou JPEG.");
+    return Error(Problem::kUnsupportedMediaType, why + " Enregistrez-la à nouveau en PNG ou JPEG.");
 }
 
 }  // namespace
+
+DecodeSlots::Slot DecodeSlots::Acquire() {
+    if (!free_.try_acquire_for(wait_))
+        throw Error(Problem::kServerBusy, "Le serveur traite déjà beaucoup d'images : rien n'a été enregistré. Réessayez "
+                                          "dans un moment.")
+            .WithHeader("Retry-After", "30");
+    return Slot(this);
+}
 
 std::string ReencodePng(std::string_view bytes) {
     png_image image{};
@@ -32,12 +40,16 @@ std::string ReencodePng(std::string_view bytes) {
         png_image_free(&image);
         throw Unreadable("Cette image PNG est endommagée.");
     }
-    png_alloc_size_t size = 0;
-    if (!png_image_write_to_memory(&image, nullptr, &size, 0, pixels.data(), 0, nullptr))
-        throw Unreadable("Cette image PNG ne peut pas être réenregistrée.");
+    // One compression in the usual case: a buffer a little larger than the file received; only when the image
+    // comes out larger does libpng say the size it needs, and the second pass writes it.
+    png_alloc_size_t size = bytes.size() + (64u << 10);
     std::string out(size, '\0');
-    if (!png_image_write_to_memory(&image, out.data(), &size, 0, pixels.data(), 0, nullptr))
-        throw Unreadable("Cette image PNG ne peut pas être réenregistrée.");
+    if (!png_image_write_to_memory(&image, out.data(), &size, 0, pixels.data(), 0, nullptr)) {
+        if (size <= out.size()) throw Unreadable("Cette image PNG ne peut pas être réenregistrée.");
+        out.assign(size, '\0');
+        if (!png_image_write_to_memory(&image, out.data(), &size, 0, pixels.data(), 0, nullptr))
+            throw Unreadable("Cette image PNG ne peut pas être réenregistrée.");
+    }
     out.resize(size);
     return out;
 }

@@ -1,5 +1,7 @@
 #include "notebook/routes.hpp"
 
+#include "notebook/vitals.hpp"
+
 #include "auth/http_auth.hpp"
 #include "common/ids.hpp"
 #include "common/time.hpp"
@@ -17,16 +19,6 @@ namespace {
 namespace json = boost::json;
 using patients::EnumField;
 
-struct VitalSign {
-    const char* key;
-    double min, max;
-    bool integer;
-};
-// Bounds wide enough for any living patient, narrow enough to catch a typing slip (mmHg, /min, °C, %, kg, g/L, 0–10).
-constexpr VitalSign kVitals[] = {{"systolic", 40, 300, true},  {"diastolic", 20, 200, true}, {"heart_rate", 20, 250, true},
-                                 {"temperature", 30, 45, false}, {"spo2", 50, 100, true},    {"weight", 0.3, 400, false},
-                                 {"glycemia", 0.2, 6, false},    {"pain", 0, 10, true}};
-
 json::object ParseVitals(const json::object& body, JsonInput& in) {
     json::object out;
     auto it = body.find("vitals");
@@ -36,9 +28,7 @@ json::object ParseVitals(const json::object& body, JsonInput& in) {
         return out;
     }
     for (const auto& kv : it->value().as_object()) {
-        const VitalSign* sign = nullptr;
-        for (const auto& v : kVitals)
-            if (kv.key() == v.key) sign = &v;
+        const VitalSign* sign = FindVitalSign(kv.key());
         const std::string field = "vitals." + std::string(kv.key());
         if (!sign) {
             in.Fail(field, "constante inconnue");
@@ -80,7 +70,7 @@ NewEntry ParseEntry(const json::object& body, JsonInput& in, bool correction) {
                     in.Fail("attachments", "identifiant de fichier invalide");
                     break;
                 }
-                e.attachments.emplace_back(v.as_string());
+                e.attachments.emplace_back(std::string(v.as_string()));
             }
         }
     }
@@ -131,7 +121,7 @@ void RegisterRoutes(http::Router& r, NotebookService& notebook, auth::AuthServic
     r.Add("POST", "/api/v1/patients/{id}/notebook/{entry}/corrections", [&](http::Request& req) {
         auto p = auth::RequireAccount(auth, req);
         const std::string& id = patients::IdParam(req, "id");
-        const std::string& entry = patients::IdParam(req, "entry");
+        const EntryId entry(patients::IdParam(req, "entry"));
         const int64_t version = http::IfMatchVersion(req);
         const auto body = ParseJsonObject(req.body);
         JsonInput in(body);
@@ -140,18 +130,35 @@ void RegisterRoutes(http::Router& r, NotebookService& notebook, auth::AuthServic
         return http::Response::Json(201, notebook.Correct(p, id, entry, version, e));
     });
 
-    r.AddUpload("POST", "/api/v1/patients/{id}/attachments", [&](http::Request& req) {
-        auto p = auth::RequireAccount(auth, req);
-        const std::string& id = patients::IdParam(req, "id");
+    auto require_name = [](const http::Request& req) {
         if (req.Query("name").empty()) throw Invalid("name", "le nom du fichier est obligatoire (?name=compte-rendu.pdf)");
-        if (static_cast<int64_t>(req.body.size()) > kMaxAttachmentBytes)
-            throw Error(413, "payload-too-large", "Fichier trop volumineux", "Un fichier joint fait 10 Mio au plus.");
-        return http::Response::Json(201, notebook.Upload(p, id, req.Query("name").substr(0, 400), req.body));
-    });
+    };
+    r.AddUpload(
+        "POST", "/api/v1/patients/{id}/attachments",
+        // On the request line and headers, before the body is read: a caller without a session (401) or without
+        // access to the patient (404) is answered before sending its file, and the server never reads it.
+        [&, require_name](const http::Request& req) {
+            auto p = auth::RequireAccount(auth, req);
+            const std::string& id = patients::IdParam(req, "id");
+            require_name(req);
+            notebook.CheckUpload(p, id);
+        },
+        [&, require_name](http::Request& req) {
+            auto p = auth::RequireAccount(auth, req);
+            const std::string& id = patients::IdParam(req, "id");
+            require_name(req);
+            if (static_cast<int64_t>(req.body.size()) > kMaxAttachmentBytes)
+                throw Error(Problem::kPayloadTooLarge, "Un fichier joint fait 10 Mio au plus.");
+            return http::Response::Json(201, notebook.Upload(p, id, req.Query("name").substr(0, 400), req.body));
+        });
 
+    r.Add("GET", "/api/v1/patients/{id}/vitals", [&](http::Request& req) {
+        auto p = auth::RequireAccount(auth, req);
+        return http::Response::Json(200, notebook.VitalsHistory(p, patients::IdParam(req, "id")));
+    });
     r.Add("GET", "/api/v1/patients/{id}/attachments/{attachment}", [&](http::Request& req) {
         auto p = auth::RequireAccount(auth, req);
-        File f = notebook.Download(p, patients::IdParam(req, "id"), patients::IdParam(req, "attachment"));
+        File f = notebook.Download(p, patients::IdParam(req, "id"), AttachmentId(patients::IdParam(req, "attachment")));
         // Only images are shown in the page; everything else downloads, and nothing is sniffed or cached.
         const bool inline_ok = f.mime == "image/png" || f.mime == "image/jpeg";
         http::Response res{200, f.mime, std::move(f.bytes), {}};

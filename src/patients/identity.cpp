@@ -2,6 +2,7 @@
 
 #include "common/text.hpp"
 
+#include <cctype>
 #include <cstdint>
 #include <unicase.h>
 #include <unictype.h>
@@ -122,6 +123,16 @@ std::string CheckBirthDate(std::string_view d, std::string_view today) {
     return "";
 }
 
+std::string SwappedDayMonth(std::string_view d) {
+    if (d.size() != 10 || d[4] != '-' || d[7] != '-') return "";
+    const std::string_view month = d.substr(5, 2), day = d.substr(8, 2);
+    if (month == "00" || day == "00" || day == month || day > "12") return "";
+    std::string out(d);
+    out.replace(5, 2, day);
+    out.replace(8, 2, month);
+    return out;  // both parts at most 12: always a real date
+}
+
 bool IsInseeCode(std::string_view c) {
     if (c.size() != 5) return false;
     for (size_t i = 0; i < 5; ++i) {
@@ -134,6 +145,32 @@ bool IsInseeCode(std::string_view c) {
 
 bool IsIdentityStatus(std::string_view s) {
     return s == "provisoire" || s == "recuperee" || s == "validee" || s == "qualifiee";
+}
+
+std::string CommuneOfAddress(std::string_view address) {
+    auto digit = [](char c) { return c >= '0' && c <= '9'; };
+    size_t after = std::string_view::npos;
+    for (size_t i = 0; i + 5 <= address.size(); ++i) {
+        const bool five = digit(address[i]) && digit(address[i + 1]) && digit(address[i + 2]) && digit(address[i + 3]) &&
+                          digit(address[i + 4]);
+        const bool alone = (i == 0 || !digit(address[i - 1])) && (i + 5 == address.size() || !digit(address[i + 5]));
+        if (five && alone) after = i + 5;
+    }
+    if (after == std::string_view::npos) return "";
+    std::string_view rest = address.substr(after);
+    if (auto cut = rest.find_first_of(",;\n"); cut != std::string_view::npos) rest = rest.substr(0, cut);
+    auto trim = [](std::string_view v) {
+        while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+        while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+        return v;
+    };
+    rest = trim(rest);
+    if (rest.size() >= 5) {
+        std::string tail(rest.substr(rest.size() - 5));
+        for (auto& c : tail) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        if (tail == "CEDEX") rest = trim(rest.substr(0, rest.size() - 5));
+    }
+    return std::string(rest.substr(0, 100));
 }
 
 }  // namespace cordee::patients

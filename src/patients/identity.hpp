@@ -32,9 +32,17 @@ NameCheck CheckName(std::string_view raw, bool upper_case);
 // `today` is YYYY-MM-DD. Returns an error message, empty when valid.
 std::string CheckBirthDate(std::string_view date, std::string_view today);
 
+// The same date with day and month swapped (1950-09-08 → 1950-08-09), the commonest slip when a date is typed: empty
+// when there is no other valid date to suspect (day or month unknown, day above 12, day equal to month).
+std::string SwappedDayMonth(std::string_view date);
+
 // INSEE commune code: 5 characters, digits or 2A/2B + 3 digits; 99xxx abroad.
 bool IsInseeCode(std::string_view code);
 
-bool IsIdentityStatus(std::string_view s);  // provisoire, recuperee, validee, qualifiee
+bool IsIdentityStatus(std::string_view s);
+
+// The commune of a free-text French address: the words after its last 5-digit postal code ("3 rue Jacquart,
+// 51100 Reims" → "Reims"), without a trailing CEDEX; empty when the address names no postal code.
+std::string CommuneOfAddress(std::string_view address);  // provisoire, recuperee, validee, qualifiee
 
 }  // namespace cordee::patients

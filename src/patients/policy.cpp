@@ -3,6 +3,7 @@
 #include "auth/model.hpp"
 #include "common/errors.hpp"
 #include "common/time.hpp"
+#include "patients/repository.hpp"
 
 #include <algorithm>
 #include <array>
@@ -19,27 +20,19 @@ bool IsHealthProfession(std::string_view code) {
 bool Actor::IsOperator() const { return role == auth::kOperator; }
 
 Actor LoadActor(storage::Session& s, const std::string& account_id, const std::string& role, const std::string& ip) {
-    // One round trip: the account, then its structures (this runs before every patient read and write).
-    auto rows = s.Query("SELECT 0, first_name, last_name, profession_code, profession_label, professional_id, status "
-                        "FROM accounts WHERE id = ? UNION ALL SELECT 1, st.id, st.name, NULL, NULL, NULL, NULL FROM "
-                        "account_structures a JOIN structures st ON st.id = a.structure_id WHERE a.account_id = ? "
-                        "ORDER BY 1, 2",
-                        {account_id, account_id});
-    if (rows.empty() || rows[0].Int(0) != 0 || rows[0].Str(6) != "active") throw Unauthenticated();
-    const auto& row = rows[0];
+    auto row = repo::FindAccount(s, account_id);
+    if (!row || row->status != "active") throw Unauthenticated();
     Actor a;
     a.account_id = account_id;
     a.role = role;
     a.ip = ip;
-    a.name = row.Str(1) + " " + row.Str(2);
-    a.profession_code = row.Str(3);
-    a.profession_label = row.Str(4);
-    a.professional_id = row.Str(5);
+    a.name = row->first_name + " " + row->last_name;
+    a.profession_code = row->profession_code;
+    a.profession_label = row->profession_label;
+    a.professional_id = row->professional_id;
     a.health = IsHealthProfession(a.profession_code);
-    for (size_t i = 1; i < rows.size(); ++i) {
-        a.structures.push_back(rows[i].Str(1));
-        a.structure_names.push_back(rows[i].Str(2));
-    }
+    a.structures = std::move(row->structure_ids);
+    a.structure_names = std::move(row->structure_names);
     return a;
 }
 
@@ -53,21 +46,15 @@ std::string InList(size_t n) {
 std::optional<Grant> Decide(storage::Session& s, const Actor& actor, const std::string& patient_id, Need need) {
     // The patient and the caller's best membership in one round trip (this runs before every patient access).
     auto member_of = [&](const std::string& id, bool with_patient) {
-        const Clause member = MemberOf(actor, "m", NowMicros());
-        storage::Params p = member.params;
-        p.push_back(id);
-        return s.One(std::string("SELECT ") + (with_patient ? "p.status, p.merged_into" : "NULL, NULL") +
-                         ", m.id, m.role, m.referent FROM patients p LEFT JOIN circle_members m ON m.patient_id = p.id AND " +
-                         member.sql + " WHERE p.id = ? ORDER BY m.referent DESC LIMIT 1",
-                     p);
+        return repo::BestMembership(s, MemberOf(actor, "m", NowMicros()), id, with_patient);
     };
     auto row = member_of(patient_id, true);
     if (!row) return std::nullopt;
     std::string id = patient_id;
-    if (row->Str(0) == "merged") {
+    if (row->status == "merged") {
         // A merged record still answers its identity (pointing to the survivor); nothing else.
         if (need != Need::kIdentity) return std::nullopt;
-        id = row->Str(1);
+        id = row->merged_into;
         row = member_of(id, false);
         if (!row) return std::nullopt;
     }
@@ -76,23 +63,21 @@ std::optional<Grant> Decide(storage::Session& s, const Actor& actor, const std::
     g.structures = actor.structures;
     g.health = actor.health;
     const int64_t now = NowMicros();
-    if (!row->IsNull(2)) {
+    if (row->member_id) {
         g.via = "member";
         g.clinical = true;
-        g.member_id = row->Str(2);
-        g.referent = row->Int(4) != 0;
-        g.coordinator = g.referent || row->Str(3) == "coordinateur" || actor.role == auth::kCoordinator;
+        g.member_id = *row->member_id;
+        g.referent = row->referent;
+        g.coordinator = g.referent || row->role == "coordinateur" || actor.role == auth::kCoordinator;
         return g;
     }
     if (!actor.IsOperator()) {
-        auto bg = s.One("SELECT reason, until_at FROM break_glass WHERE account_id = ? AND patient_id = ? AND until_at > ? "
-                        "ORDER BY until_at DESC LIMIT 1",
-                        {actor.account_id, id, now});
+        auto bg = repo::RunningBreakGlass(s, actor.account_id, id, now);
         if (bg) {
             g.via = "break_glass";
             g.clinical = true;
-            g.break_glass_reason = bg->Str(0);
-            g.break_glass_until = bg->Int(1);
+            g.break_glass_reason = bg->reason;
+            g.break_glass_until = bg->until;
             return g;
         }
         return std::nullopt;
@@ -140,14 +125,22 @@ bool MaySee(const Grant& g, std::string_view visibility, std::string_view struct
     return std::find(g.structures.begin(), g.structures.end(), structure_id) != g.structures.end();
 }
 
-std::vector<std::string> AccountsOfMember(storage::Session& s, const std::string& member_id) {
-    std::vector<std::string> out;
-    auto rows = s.Query(
-        "SELECT a.id FROM circle_members m JOIN accounts a ON a.status = 'active' AND ("
-        "a.id = m.account_id OR (m.professional_id IS NOT NULL AND a.professional_id = m.professional_id) OR "
-        "a.id IN (SELECT account_id FROM account_structures WHERE structure_id = m.structure_id)) WHERE m.id = ?",
-        {member_id});
-    for (const auto& r : rows) out.push_back(r.Str(0));
+bool AccountMaySee(storage::Session& s, const std::string& account_id, std::string_view visibility,
+                   std::string_view structure_id) {
+    if (visibility == "circle") return true;
+    Grant reader;
+    try {
+        const Actor a = LoadActor(s, account_id, "", "");
+        reader.health = a.health;
+        reader.structures = a.structures;
+    } catch (const Error&) {
+        return false;
+    }
+    return MaySee(reader, visibility, structure_id);
+}
+
+std::vector<std::string> AccountsOfMember(Scope& sc, const MemberId& member_id) {
+    auto out = repo::AccountIdsOfMember(sc, member_id);
     std::sort(out.begin(), out.end());
     out.erase(std::unique(out.begin(), out.end()), out.end());
     return out;

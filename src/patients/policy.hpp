@@ -3,6 +3,7 @@
 // (Actor), whether and how they may reach one patient (Grant), and which entries of a patient a grant
 // may read (VisibleTo). Routes and services never filter by hand: they go through PatientRecords
 // (records.hpp), which calls this and audits the outcome.
+#include "patients/model.hpp"
 #include "storage/database.hpp"
 
 #include <optional>
@@ -41,7 +42,8 @@ struct Grant {
     bool referent = false;        // referent (coordinator) of the circle
     bool coordinator = false;     // may read the access log
     std::vector<std::string> structures;
-    std::string member_id, break_glass_reason;
+    MemberId member_id;
+    std::string break_glass_reason;
     int64_t break_glass_until = 0;
 };
 
@@ -57,6 +59,10 @@ struct Clause {
 };
 Clause VisibleTo(const Grant& g, std::string_view visibility_col, std::string_view structure_col);
 bool MaySee(const Grant& g, std::string_view visibility, std::string_view structure_id);
+// The same rule for another account than the caller (the recipients of an alert): its profession and structures
+// as they are now. An account that is not active may see nothing.
+bool AccountMaySee(storage::Session& s, const std::string& account_id, std::string_view visibility,
+                   std::string_view structure_id);
 
 // The membership rule, written once for every query that needs it: a row `alias` of circle_members is active
 // (started, not ended, not opposed) …
@@ -68,8 +74,9 @@ Clause MemberOf(const Actor& actor, std::string_view alias, int64_t now);
 // "(?, ?, ?)" for n values, "(NULL)" for none (an empty IN list is not valid PostgreSQL).
 std::string InList(size_t n);
 
-// Accounts reached through a member: the account itself, the accounts of a directory professional, or the
-// active accounts of a structure.
-std::vector<std::string> AccountsOfMember(storage::Session& s, const std::string& member_id);
+// Accounts reached through a member of the scope's patient's circle: the account itself, the accounts of a directory
+// professional, or the active accounts of a structure.
+class Scope;
+std::vector<std::string> AccountsOfMember(Scope& sc, const MemberId& member_id);
 
 }  // namespace cordee::patients

@@ -25,7 +25,7 @@ void PatientRecords::AuditRefusal(const auth::Principal& who, const std::string&
 }
 
 Error PatientRecords::Denied() {
-    return Error(404, "not-found", "Patient introuvable",
+    return Error(Problem::kNotFound,
                  "Ce patient n'existe pas ou vous ne faites pas partie de son cercle de soins.");
 }
 

@@ -9,6 +9,7 @@
 #include "auth/model.hpp"
 #include "common/errors.hpp"
 #include "patients/policy.hpp"
+#include "patients/scope.hpp"
 #include "storage/database.hpp"
 
 #include <boost/json/object.hpp>
@@ -25,11 +26,11 @@ public:
     storage::Database& db() { return db_; }
 
     // `also` runs in the audit's transaction after a granted read (e.g. marking the patient read).
-    using After = std::function<void(storage::Session&, const Actor&, const Grant&)>;
+    using After = std::function<void(Scope&)>;
     template <class F>
     auto Read(const auth::Principal& who, const std::string& patient_id, Need need, const char* action, F&& fn,
               const After& also = nullptr) {
-        using R = std::invoke_result_t<F, storage::Session&, const Actor&, const Grant&>;
+        using R = std::invoke_result_t<F, Scope&>;
         std::optional<R> out;
         std::optional<Grant> grant;
         Actor actor;
@@ -37,7 +38,10 @@ public:
             db_.Read([&](storage::Session& s) {
                 actor = patients::LoadActor(s, who.account_id, who.role, who.ip);
                 grant = Decide(s, actor, patient_id, need);
-                if (grant) out.emplace(fn(s, actor, *grant));
+                if (grant) {
+                    Scope scope(s, actor, *grant);
+                    out.emplace(fn(scope));
+                }
             });
         } catch (const Error& e) {
             AuditRefusal(who, patient_id, action, e);
@@ -45,7 +49,10 @@ public:
         }
         db_.Write([&](storage::Session& s) {
             Audit(s, actor, patient_id, grant, action);
-            if (grant && also) also(s, actor, *grant);
+            if (grant && also) {
+                Scope scope(s, actor, *grant);
+                also(scope);
+            }
         });
         if (!grant) throw Denied();
         return std::move(*out);
@@ -53,7 +60,7 @@ public:
 
     template <class F>
     auto Write(const auth::Principal& who, const std::string& patient_id, Need need, const char* action, F&& fn) {
-        using R = std::invoke_result_t<F, storage::Session&, const Actor&, const Grant&>;
+        using R = std::invoke_result_t<F, Scope&>;
         std::optional<std::optional<R>> out;
         try {
             out = db_.WriteValue([&](storage::Session& s) -> std::optional<R> {
@@ -63,7 +70,8 @@ public:
                     Audit(s, actor, patient_id, grant, action);
                     return std::nullopt;  // commit the refusal's audit entry, nothing else
                 }
-                std::optional<R> r(fn(s, actor, *grant));
+                Scope scope(s, actor, *grant);
+                std::optional<R> r(fn(scope));
                 // Last, so that the audit chain's lock (PostgreSQL) is held only until the commit.
                 Audit(s, actor, patient_id, grant, action);
                 return r;
@@ -74,6 +82,26 @@ public:
         }
         if (!*out) throw Denied();
         return std::move(**out);
+    }
+
+    // For a transaction that reaches a patient on its way (the record it has just created, the duplicate of a merge,
+    // the emergency access it has just opened, each patient of a list): the policy decides in that transaction and
+    // `fn` runs with the scope; no grant → Denied. The caller audits.
+    template <class F>
+    static auto Decided(storage::Session& s, const Actor& actor, const std::string& patient_id, Need need, F&& fn) {
+        const auto grant = Decide(s, actor, patient_id, need);
+        if (!grant) throw Denied();
+        Scope scope(s, actor, *grant);
+        return fn(scope);
+    }
+    // The same for a list across patients: `fn` runs when the policy grants access; whether it ran.
+    template <class F>
+    static bool IfGranted(storage::Session& s, const Actor& actor, const std::string& patient_id, Need need, F&& fn) {
+        const auto grant = Decide(s, actor, patient_id, need);
+        if (!grant) return false;
+        Scope scope(s, actor, *grant);
+        fn(scope);
+        return true;
     }
 
     // A refusal decided inside a service function (403 a role may not do this, 404 an entry the grant may not

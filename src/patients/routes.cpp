@@ -57,7 +57,7 @@ Identity ParseIdentity(const json::object& body, JsonInput& in, bool creating) {
     if (auto b = in.OptText("birthplace_code", 5)) {
         std::string code = *b;
         std::transform(code.begin(), code.end(), code.begin(), [](char c) { return c == 'a' ? 'A' : c == 'b' ? 'B' : c; });
-        if (!code.empty() && !IsInseeCode(code)) in.Fail("birthplace_code", "code INSEE de commune sur 5 caractères (99xxx à l'étranger)");
+        if (!code.empty() && !IsInseeCode(code)) in.Fail("birthplace_code", "code de la commune de naissance : 5 caractères (99 et le code du pays pour une naissance à l'étranger)");
         else id.birthplace_code = code;
     }
     if (creating) id.identity_status = EnumField(body, in, "identity_status", {"provisoire", "recuperee"}, false);
@@ -214,7 +214,7 @@ void RegisterRoutes(http::Router& r, PatientService& patients, auth::AuthService
     r.Add("PATCH", "/api/v1/patients/{id}/circle/{member}", [&](http::Request& req) {
         auto p = auth::RequireAccount(auth, req);
         const std::string& id = IdParam(req, "id");
-        const std::string& member = IdParam(req, "member");
+        const MemberId member(IdParam(req, "member"));
         const int64_t version = http::IfMatchVersion(req);
         const auto body = ParseJsonObject(req.body);
         JsonInput in(body);
@@ -232,7 +232,7 @@ void RegisterRoutes(http::Router& r, PatientService& patients, auth::AuthService
     r.Add("POST", "/api/v1/patients/{id}/circle/{member}/information", [&](http::Request& req) {
         auto p = auth::RequireAccount(auth, req);
         const std::string& id = IdParam(req, "id");
-        const std::string& member = IdParam(req, "member");
+        const MemberId member(IdParam(req, "member"));
         const auto body = ParseJsonObject(req.body);
         JsonInput in(body);
         in.OnlyFields({"how", "at"});
@@ -246,7 +246,7 @@ void RegisterRoutes(http::Router& r, PatientService& patients, auth::AuthService
     r.Add("POST", "/api/v1/patients/{id}/circle/{member}/opposition", [&](http::Request& req) {
         auto p = auth::RequireAccount(auth, req);
         const std::string& id = IdParam(req, "id");
-        const std::string& member = IdParam(req, "member");
+        const MemberId member(IdParam(req, "member"));
         const auto body = ParseJsonObject(req.body);
         JsonInput in(body);
         in.OnlyFields({"how", "reason"});

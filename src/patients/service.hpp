@@ -1,11 +1,14 @@
 #pragma once
 // Patients: identity (RNIV/INS), duplicate detection and merge, the care circle, emergency access
 // (break-the-glass), the timeline, the "my patients" list and the access log. Every call reaches data
-// through PatientRecords (records.hpp), which checks the policy and audits.
+// through PatientRecords (records.hpp), which checks the policy, audits and hands each function a Scope (scope.hpp).
+// Written in identity_service.cpp, circle_service.cpp, access_service.cpp and lists_service.cpp.
 #include "alerts/service.hpp"
 #include "patients/insi.hpp"
+#include "patients/model.hpp"
 #include "patients/records.hpp"
 #include "patients/timeline.hpp"
+#include "sync/collection.hpp"
 
 #include "common/config.hpp"
 
@@ -25,28 +28,8 @@ inline const std::vector<std::string> kRoles = {
 inline const std::vector<std::string> kValidationDocuments = {"cni", "passeport", "titre_sejour", "livret_famille",
                                                               "acte_naissance"};
 constexpr int64_t kBreakGlassMicros = 4LL * 3600 * 1'000'000;
-
-// Identity traits as checked by the routes (names normalised, dates valid).
-struct Identity {
-    std::optional<std::string> birth_name, birth_first_names, first_name, used_name, used_first_name, birth_date, sex,
-        birthplace_code, identity_status, phone, address;
-    std::optional<bool> douteuse, fictive, homonyme;
-};
-
-struct NewMember {
-    std::string account_id, professional_id, structure_id;
-    std::string contact_name, contact_phone, contact_relation;
-    std::string role;
-    int64_t start = 0;  // 0: now
-    std::optional<int64_t> end;
-    bool referent = false;
-};
-
-struct MemberPatch {
-    std::optional<std::string> role;
-    std::optional<int64_t> end;
-    bool referent = false;
-};
+// The window in which one account's emergency openings are counted against Config::break_glass_per_day.
+constexpr int64_t kBreakGlassWindowMicros = 24LL * 3600 * 1'000'000;
 
 class PatientService {
 public:
@@ -58,6 +41,8 @@ public:
     boost::json::object Search(const auth::Principal& p, const std::string& q, const std::string& birth_date,
                                const std::string& ins);
     boost::json::object Mine(const auth::Principal& p, int limit, const std::string& cursor);
+    // The number of patients Mine lists (no identity is read: not audited as a read).
+    int64_t MineCount(const auth::Principal& p);
     boost::json::object Get(const auth::Principal& p, const std::string& id);
     boost::json::object Update(const auth::Principal& p, const std::string& id, int64_t version, const Identity& patch);
     boost::json::object Validate(const auth::Principal& p, const std::string& id, const std::string& document);
@@ -67,11 +52,11 @@ public:
     boost::json::object Circle(const auth::Principal& p, const std::string& id);
     std::pair<int, std::string> AddMember(const auth::Principal& p, const std::string& id, const NewMember& m,
                                           const std::string& idempotency_key);
-    boost::json::object UpdateMember(const auth::Principal& p, const std::string& id, const std::string& member,
+    boost::json::object UpdateMember(const auth::Principal& p, const std::string& id, const MemberId& member,
                                      int64_t version, const MemberPatch& patch);
-    boost::json::object Inform(const auth::Principal& p, const std::string& id, const std::string& member,
+    boost::json::object Inform(const auth::Principal& p, const std::string& id, const MemberId& member,
                                const std::string& how, int64_t at);
-    boost::json::object Oppose(const auth::Principal& p, const std::string& id, const std::string& member,
+    boost::json::object Oppose(const auth::Principal& p, const std::string& id, const MemberId& member,
                                const std::string& how, const std::string& reason);
 
     boost::json::object Timeline(const auth::Principal& p, const std::string& id, const TimelineQuery& q);
@@ -90,5 +75,13 @@ private:
 std::string NameKey(std::string_view name);
 // Every part of the names, folded, each after a space (" lefevre abcde marie "): search matches any part's start.
 std::string SearchNames(std::initializer_list<std::string_view> names);
+
+// The offline store's view of the patients (lists_service.cpp): the patients `actor` follows as a member (active
+// records, at most `limit`; never an emergency access, which is for one visit and not for the device), and the
+// banner collection (the record as the patient page shows it).
+std::vector<std::string> FollowedPatients(storage::Session& s, const Actor& actor, int64_t limit);
+// "merged" or "active" (or "" for no such record), before any grant: why a record left a feed.
+std::string RecordStatus(storage::Session& s, const std::string& patient_id);
+sync::PatientCollection BannerCollection();
 
 }  // namespace cordee::patients

@@ -3,6 +3,7 @@
 #include "common/errors.hpp"
 #include "common/ids.hpp"
 #include "common/time.hpp"
+#include "portal/repository.hpp"
 #include "storage/change_log.hpp"
 #include "storage/idempotency.hpp"
 
@@ -21,30 +22,31 @@ boost::json::object FavoriteJson(const std::string& id, const std::string& label
 boost::json::object PortalService::Summary(const auth::Principal& p) {
     const int64_t pending = auth_.PendingEnrolmentCount(p);
     const int64_t favorites = db_.ReadValue([&](storage::Session& s) {
-        return s.One("SELECT COUNT(*) FROM favorites WHERE account_id = ?", {p.account_id})->Int(0);
+        return repo::CountFavorites(s, p.account_id);
     });
     const bool approver = p.role == auth::kOperator || p.role == auth::kStructureAdmin;
     boost::json::array services;
     // Services arrive capability by capability; the portal shows those not yet here as "coming".
     // Operators administer patients' records but do not follow patients: no alerts for them.
     const int64_t open_alerts = p.role == auth::kOperator ? 0 : alerts_.OpenCount(p);
+    // Each tile counts what it says: the patients tile the patients followed ("6 patients suivis"), with the
+    // open alerts beside them in the counters.
+    const int64_t followed = p.role == auth::kOperator ? 0 : patients_.MineCount(p);
     services.push_back({{"key", "directory"}, {"available", true}, {"count", nullptr}});
-    services.push_back({{"key", "patients"}, {"available", true}, {"count", open_alerts}});
+    services.push_back({{"key", "patients"}, {"available", true}, {"count", followed}});
     for (const char* key : {"messages", "agenda", "pathways"})
         services.push_back({{"key", key}, {"available", false}, {"count", nullptr}});
     if (approver) services.push_back({{"key", "approvals"}, {"available", true}, {"count", pending}});
     if (p.role == auth::kOperator) services.push_back({{"key", "audit"}, {"available", true}, {"count", nullptr}});
-    return {{"services", services}, {"counters", {{"pending_enrolments", pending}, {"favorites", favorites}, {"open_alerts", open_alerts}}},
+    return {{"services", services}, {"counters",
+             {{"pending_enrolments", pending}, {"favorites", favorites}, {"open_alerts", open_alerts}, {"followed_patients", followed}}},
             {"open_alerts", open_alerts}};
 }
 
 boost::json::array PortalService::Favorites(const auth::Principal& p) {
-    auto rows = db_.ReadValue([&](storage::Session& s) {
-        return s.Query("SELECT id, label, url, created_at FROM favorites WHERE account_id = ? ORDER BY created_at DESC LIMIT ?",
-                       {p.account_id, kListedFavorites});
-    });
+    auto rows = db_.ReadValue([&](storage::Session& s) { return repo::NewestFavorites(s, p.account_id, kListedFavorites); });
     boost::json::array out;
-    for (const auto& r : rows) out.push_back(FavoriteJson(r.Str(0), r.Str(1), r.Str(2), r.Int(3)));
+    for (const auto& f : rows) out.push_back(FavoriteJson(f.id, f.label, f.url, f.created_at));
     return out;
 }
 
@@ -57,8 +59,7 @@ std::pair<int, std::string> PortalService::AddFavorite(const auth::Principal& p,
         }
         const std::string id = NewUuidV7();
         const int64_t now = NowMicros();
-        s.Queue("INSERT INTO favorites (id, account_id, label, url, created_at) VALUES (?, ?, ?, ?, ?)",
-               {id, p.account_id, label, url, now});
+        repo::InsertFavorite(s, p.account_id, {id, label, url, now});
         const std::string body = boost::json::serialize(FavoriteJson(id, label, url, now));
         storage::AppendChange(s, {"favorite", id, "create", p.account_id, body});
         if (!key.empty()) storage::SaveIdempotent(s, p.account_id, key, "POST /api/v1/me/favorites", {201, body});
@@ -68,9 +69,29 @@ std::pair<int, std::string> PortalService::AddFavorite(const auth::Principal& p,
 
 void PortalService::RemoveFavorite(const auth::Principal& p, const std::string& id) {
     db_.Write([&](storage::Session& s) {
-        if (s.Exec("DELETE FROM favorites WHERE id = ? AND account_id = ?", {id, p.account_id}) == 0) throw NotFound();
+        if (!repo::DeleteFavorite(s, p.account_id, id)) throw NotFound();
         storage::AppendChange(s, {"favorite", id, "delete", p.account_id, "{}"});
     });
+}
+
+sync::AccountCollection FavoritesCollection() {
+    sync::AccountCollection c;
+    c.name = "favorites";
+    c.entity = "favorite";
+    c.all = [](storage::Session& s, const std::string& account_id) {
+        std::vector<sync::Item> out;
+        for (const auto& f : repo::NewestFavorites(s, account_id, kListedFavorites))
+            out.push_back({"", f.id, "", FavoriteJson(f.id, f.label, f.url, f.created_at), ""});
+        return out;
+    };
+    c.changed = [](const sync::ChangeRow& row) -> std::optional<sync::Item> {
+        if (row.op == "delete") return sync::Item{"", row.entity_id, "", nullptr, "deleted"};
+        boost::system::error_code ec;
+        auto v = boost::json::parse(row.data, ec);
+        if (ec) return std::nullopt;
+        return sync::Item{"", row.entity_id, "", std::move(v), ""};
+    };
+    return c;
 }
 
 }  // namespace cordee::portal

@@ -3,7 +3,9 @@
 // user's favourites (shortcuts to the people, structures and pages they use most).
 #include "alerts/service.hpp"
 #include "auth/service.hpp"
+#include "patients/service.hpp"
 #include "storage/database.hpp"
+#include "sync/collection.hpp"
 
 #include <boost/json/object.hpp>
 
@@ -11,8 +13,9 @@ namespace cordee::portal {
 
 class PortalService {
 public:
-    PortalService(storage::Database& db, auth::AuthService& auth, alerts::AlertService& alerts)
-        : db_(db), auth_(auth), alerts_(alerts) {}
+    PortalService(storage::Database& db, auth::AuthService& auth, alerts::AlertService& alerts,
+                  patients::PatientService& patients)
+        : db_(db), auth_(auth), alerts_(alerts), patients_(patients) {}
     boost::json::object Summary(const auth::Principal& p);
     boost::json::array Favorites(const auth::Principal& p);
     // Returns (status, body); a replayed Idempotency-Key returns the first answer.
@@ -24,6 +27,10 @@ private:
     storage::Database& db_;
     auth::AuthService& auth_;
     alerts::AlertService& alerts_;
+    patients::PatientService& patients_;
 };
+
+// The favourites' collection of the offline store (sync/collection.hpp).
+sync::AccountCollection FavoritesCollection();
 
 }  // namespace cordee::portal

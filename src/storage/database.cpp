@@ -69,8 +69,9 @@ std::string ToDollarPlaceholders(std::string_view sql) {
     return out;
 }
 
-std::unique_ptr<Database> OpenDatabase(const std::string& database, const std::string& data_dir, int pool_size) {
-    if (database.rfind("postgres", 0) == 0) return OpenPostgres(database, pool_size);
+std::unique_ptr<Database> OpenDatabase(const std::string& database, const std::string& data_dir, int pool_size,
+                                       bool prepared_statements) {
+    if (database.rfind("postgres", 0) == 0) return OpenPostgres(database, pool_size, prepared_statements);
     if (!database.empty() && database.rfind("sqlite:", 0) != 0) {
         throw std::runtime_error("database must be empty (SQLite in the data directory), sqlite:PATH or postgresql://…");
     }

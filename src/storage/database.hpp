@@ -93,9 +93,11 @@ public:
 };
 
 // `database` empty → SQLite in data_dir/cordee.db; "postgresql://…" → PostgreSQL.
-std::unique_ptr<Database> OpenDatabase(const std::string& database, const std::string& data_dir, int pool_size);
+// `prepared_statements` false: PostgreSQL statements are sent unnamed (PgBouncer in transaction mode before 1.21).
+std::unique_ptr<Database> OpenDatabase(const std::string& database, const std::string& data_dir, int pool_size,
+                                       bool prepared_statements = true);
 std::unique_ptr<Database> OpenSqlite(const std::string& path);
-std::unique_ptr<Database> OpenPostgres(const std::string& url, int pool_size);
+std::unique_ptr<Database> OpenPostgres(const std::string& url, int pool_size, bool prepared_statements = true);
 
 // Replaces `?` placeholders (outside quotes) with $1, $2, … for PostgreSQL.
 std::string ToDollarPlaceholders(std::string_view sql);

@@ -38,12 +38,4 @@ void CompleteIdempotent(Session& s, const std::string& owner, const std::string&
             {static_cast<int64_t>(result.status), result.body, owner, key});
 }
 
-std::string CheckIdempotencyKey(const std::string& v) {
-    if (v.empty()) return v;
-    if (v.size() > 128) throw Invalid("Idempotency-Key", "128 caractères au plus");
-    for (unsigned char c : v)
-        if (c < 0x21 || c > 0x7E) throw Invalid("Idempotency-Key", "caractères ASCII visibles seulement");
-    return v;
-}
-
 }  // namespace cordee::storage

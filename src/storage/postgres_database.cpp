@@ -1,6 +1,9 @@
 // PostgreSQL backend (libpq): a pool of connections, prepared statements cached per connection.
-// Each Write is one transaction on one connection; PostgreSQL groups concurrent commits itself.
+// Each Write is one transaction on one connection; PostgreSQL groups concurrent commits itself. Each Read
+// is one REPEATABLE READ READ ONLY transaction (one snapshot for all its statements).
 #include "storage/database.hpp"
+
+#include "common/network_thread.hpp"
 
 #include <libpq-fe.h>
 
@@ -10,6 +13,10 @@
 #include <mutex>
 #include <stdexcept>
 #include <unordered_map>
+
+#include "common/errors.hpp"
+
+#include <optional>
 
 namespace cordee::storage {
 namespace {
@@ -22,9 +29,22 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+std::string_view StateOf(const PGresult* r) {
+    const char* state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    return state ? state : "";
+}
+bool IsUniqueViolation(const PGresult* r) { return StateOf(r) == "23505"; }
+// disk_full: the server could not write (its WAL or a table's file). Nothing of the transaction is kept, so the
+// client is told the same as with SQLite's SQLITE_FULL, not a bare 500.
+bool IsDiskFull(const PGresult* r) { return StateOf(r) == "53100"; }
+std::string DetailOf(const PGresult* r) {
+    const char* d = PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL);
+    return d ? d : "";
+}
+
 class PgConnection final : public Session {
 public:
-    explicit PgConnection(const std::string& url) {
+    PgConnection(const std::string& url, bool prepare) : prepare_(prepare) {
         conn_ = PQconnectdb(url.c_str());
         if (PQstatus(conn_) != CONNECTION_OK) {
             const std::string msg = PQerrorMessage(conn_);
@@ -37,7 +57,12 @@ public:
     ~PgConnection() override { PQfinish(conn_); }
 
     Dialect dialect() const override { return Dialect::kPostgres; }
-    bool Healthy() const { return PQstatus(conn_) == CONNECTION_OK; }
+    // What may go back to the pool: connected, nothing queued, outside any transaction (or only waiting
+    // for the answer to a read's COMMIT), and not left in a state we could not clean up.
+    bool Healthy() const {
+        if (broken_ || !queued_.empty() || PQstatus(conn_) != CONNECTION_OK) return false;
+        return awaiting_commit_ || PQtransactionStatus(conn_) == PQTRANS_IDLE;
+    }
 
     void Queue(std::string_view sql, const Params& params) override {
         Prepare(sql);
@@ -49,6 +74,36 @@ public:
         if (!queued_.empty()) PQclear(Pipeline(nullptr, nullptr));
     }
     void DropQueued() { queued_.clear(); }
+
+    // After a failure inside a transaction: forget what was never sent, roll back what was. A connection that
+    // cannot be brought back to a clean state is marked broken and closed by the pool instead of reused.
+    void Abandon() {
+        queued_.clear();
+        try {
+            Settle();
+            if (PQtransactionStatus(conn_) != PQTRANS_IDLE) ExecScript("ROLLBACK");
+        } catch (...) {
+            broken_ = true;
+        }
+        if (PQtransactionStatus(conn_) != PQTRANS_IDLE) broken_ = true;
+    }
+
+    // Ends a read transaction. Its COMMIT cannot lose anything (nothing was written), so it is sent without
+    // waiting: its answer is read when the connection is next used (Settle), and a Read costs as many
+    // round trips as it has statements. Statements still queued are sent with it, waited for.
+    void EndRead() {
+        if (queued_.size() == 1 && queued_.front().raw) {  // only the BEGIN: nothing reached the server
+            queued_.clear();
+            return;
+        }
+        if (!queued_.empty()) {
+            QueueRaw("COMMIT");
+            Flush();
+            return;
+        }
+        if (!PQsendQuery(conn_, "COMMIT")) throw PgError(std::string("PostgreSQL: cannot send: ") + PQerrorMessage(conn_));
+        awaiting_commit_ = true;
+    }
 
     Rows Query(std::string_view sql, const Params& params) override {
         PGresult* res = Run(sql, params);
@@ -86,6 +141,7 @@ public:
     }
 
     void ExecScript(std::string_view sql) override {
+        Settle();
         Flush();
         PGresult* res = PQexec(conn_, std::string(sql).c_str());
         Check(res, sql);
@@ -99,11 +155,22 @@ private:
         bool raw;  // BEGIN/COMMIT: sent as they are, not prepared
     };
 
+    // A named server-side statement per SQL text, at most kMaxPrepared per connection (texts built with IN lists
+    // of many lengths would otherwise grow the cache without end). Behind PgBouncer in transaction mode (before
+    // 1.21) a named statement may not exist on the next server connection: then every statement is sent unnamed.
     const std::string& Prepare(std::string_view sql) {
+        static const std::string kUnnamed;
+        if (!prepare_) return kUnnamed;
         std::string key(sql);
         auto it = prepared_.find(key);
         if (it == prepared_.end()) {
-            const std::string name = "s" + std::to_string(prepared_.size());
+            Settle();
+            if (prepared_.size() >= kMaxPrepared && queued_.empty()) {
+                PQclear(PQexec(conn_, "DEALLOCATE ALL"));
+                prepared_.clear();
+                generation_++;
+            }
+            const std::string name = "s" + std::to_string(generation_) + "_" + std::to_string(prepared_.size());
             PGresult* res = PQprepare(conn_, name.c_str(), ToDollarPlaceholders(sql).c_str(), 0, nullptr);
             Check(res, sql);
             PQclear(res);
@@ -130,29 +197,57 @@ private:
         std::vector<std::string> text;
         auto ptrs = ParamPointers(q.params, text);
         const int ok = q.raw ? PQsendQueryParams(conn_, q.sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0)
+                       : !prepare_ ? PQsendQueryParams(conn_, ToDollarPlaceholders(q.sql).c_str(),
+                                                       static_cast<int>(q.params.size()), nullptr, ptrs.data(), nullptr,
+                                                       nullptr, 0)
                              : PQsendQueryPrepared(conn_, prepared_.at(q.sql).c_str(), static_cast<int>(q.params.size()),
                                                    ptrs.data(), nullptr, nullptr, 0);
         if (!ok) throw PgError(std::string("PostgreSQL: cannot send: ") + PQerrorMessage(conn_));
     }
 
+    // Reads the answer to a COMMIT sent without waiting (EndRead), before anything else is sent.
+    void Settle() {
+        if (!awaiting_commit_) return;
+        awaiting_commit_ = false;
+        bool failed = false;
+        while (PGresult* r = PQgetResult(conn_)) {
+            failed = failed || PQresultStatus(r) != PGRES_COMMAND_OK;
+            PQclear(r);
+        }
+        if (failed || PQstatus(conn_) != CONNECTION_OK) {
+            broken_ = true;
+            throw PgError(std::string("PostgreSQL: a read transaction did not end: ") + PQerrorMessage(conn_));
+        }
+    }
+
     // Sends the queued statements and then `final_sql` (if any) in one pipeline, one round trip, and
-    // returns the final statement's result. The first error of any of them is thrown.
+    // returns the final statement's result. The first error of any of them is thrown; whatever happens,
+    // nothing stays queued, and a connection left in pipeline mode is marked broken.
     PGresult* Pipeline(const std::string* final_sql, const Params* final_params) {
         std::vector<Queued> batch;
         batch.swap(queued_);
+        Settle();
         if (final_sql) batch.push_back({*final_sql, *final_params, false});
-        if (!PQenterPipelineMode(conn_)) throw PgError("PostgreSQL: cannot enter pipeline mode");
+        if (!PQenterPipelineMode(conn_)) {
+            broken_ = true;
+            throw PgError("PostgreSQL: cannot enter pipeline mode");
+        }
         std::string error;
+        std::optional<std::string> unique_column;
+        bool disk_full = false;
         PGresult* final_result = nullptr;
         try {
             for (const auto& q : batch) Send(q);
             if (!PQpipelineSync(conn_)) throw PgError("PostgreSQL: pipeline sync failed");
         } catch (...) {
+            // Part of the batch may be on its way: the connection's state is unknown.
+            broken_ = true;
             PQexitPipelineMode(conn_);
             throw;
         }
         size_t index = 0;  // statement whose results are being read
-        for (int guard = 0; guard < 10000; ++guard) {
+        bool synced = false;
+        for (int guard = 0; guard < 1000000; ++guard) {
             PGresult* r = PQgetResult(conn_);
             if (!r) {
                 ++index;  // a NULL ends one statement's results
@@ -162,9 +257,12 @@ private:
             const auto st = PQresultStatus(r);
             if (st == PGRES_PIPELINE_SYNC) {
                 PQclear(r);
+                synced = true;
                 break;
             }
             if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+                if (error.empty() && IsUniqueViolation(r)) unique_column = UniqueColumnOf(DetailOf(r));
+                if (error.empty() && IsDiskFull(r)) disk_full = true;
                 if (error.empty()) {
                     error = st == PGRES_PIPELINE_ABORTED ? "pipeline aborted" : PQresultErrorMessage(r);
                     if (index < batch.size()) error += " in: " + batch[index].sql.substr(0, 200);
@@ -176,15 +274,21 @@ private:
                 PQclear(r);
             }
         }
-        PQexitPipelineMode(conn_);
+        if (!synced || !PQexitPipelineMode(conn_)) {
+            broken_ = true;
+            if (error.empty()) error = std::string("pipeline not finished: ") + PQerrorMessage(conn_);
+        }
         if (!error.empty()) {
             PQclear(final_result);
+            if (unique_column) throw Duplicate(*unique_column);
+            if (disk_full) throw InsufficientStorage();
             throw PgError("PostgreSQL: " + error);
         }
         return final_result;
     }
 
     PGresult* Run(std::string_view sql, const Params& params) {
+        Settle();
         const std::string& name = Prepare(sql);
         if (!queued_.empty()) {
             const std::string s(sql);
@@ -192,8 +296,10 @@ private:
         }
         std::vector<std::string> text;
         auto ptrs = ParamPointers(params, text);
-        PGresult* res = PQexecPrepared(conn_, name.c_str(), static_cast<int>(params.size()), ptrs.data(),
-                                       nullptr, nullptr, 0);
+        PGresult* res = prepare_ ? PQexecPrepared(conn_, name.c_str(), static_cast<int>(params.size()), ptrs.data(),
+                                                  nullptr, nullptr, 0)
+                                 : PQexecParams(conn_, ToDollarPlaceholders(sql).c_str(), static_cast<int>(params.size()),
+                                                nullptr, ptrs.data(), nullptr, nullptr, 0);
         Check(res, sql);
         return res;
     }
@@ -202,33 +308,56 @@ private:
         const auto st = PQresultStatus(res);
         if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return;
         std::string msg = PQresultErrorMessage(res);
+        if (IsUniqueViolation(res)) {
+            const std::string column = UniqueColumnOf(DetailOf(res));
+            PQclear(res);
+            throw Duplicate(column);
+        }
+        const bool disk_full = IsDiskFull(res);
         PQclear(res);
+        if (disk_full) throw InsufficientStorage();
         throw PgError("PostgreSQL: " + msg + " in: " + std::string(sql.substr(0, 200)));
     }
 
     PGconn* conn_ = nullptr;
+    static constexpr size_t kMaxPrepared = 256;
+    bool prepare_ = true;
+    int64_t generation_ = 0;
     std::unordered_map<std::string, std::string> prepared_;
     std::vector<Queued> queued_;
+    bool awaiting_commit_ = false;  // a read's COMMIT was sent, its answer not read yet
+    bool broken_ = false;           // state unknown after a failure: never reused
 };
 
 class PostgresDatabase final : public Database {
 public:
-    PostgresDatabase(std::string url, int pool_size) : url_(std::move(url)), max_(pool_size) {
-        idle_.push_back(std::make_unique<PgConnection>(url_));  // fail fast on a bad URL
+    PostgresDatabase(std::string url, int pool_size, bool prepare)
+        : url_(std::move(url)), max_(pool_size), prepare_(prepare) {
+        idle_.push_back(std::make_unique<PgConnection>(url_, prepare_));  // fail fast on a bad URL
         total_ = 1;
     }
 
     Dialect dialect() const override { return Dialect::kPostgres; }
 
-    // Reads run in autocommit (each statement sees what was committed when it started): two round
-    // trips fewer than BEGIN…COMMIT, and no read in Cordée needs several statements to agree.
+    // One REPEATABLE READ READ ONLY transaction: the policy check and the data it guards read one snapshot.
+    // BEGIN travels with the first statement and the COMMIT is not waited for (PgConnection::EndRead), so
+    // that this costs no round trip more than autocommit.
     void Read(const std::function<void(Session&)>& fn) override {
+        LeaveNetworkThread("a PostgreSQL read");
         Lease lease(*this);
-        fn(*lease.conn);
-        lease.conn->Flush();
+        PgConnection& c = *lease.conn;
+        c.QueueRaw("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+        try {
+            fn(c);
+            c.EndRead();
+        } catch (...) {
+            c.Abandon();
+            throw;
+        }
     }
 
     void Write(const std::function<void(Session&)>& fn) override {
+        LeaveNetworkThread("a PostgreSQL write");
         Lease lease(*this);
         PgConnection& c = *lease.conn;
         c.QueueRaw("BEGIN");
@@ -238,11 +367,7 @@ public:
             c.Flush();
         } catch (...) {
             // Statements never sent are dropped; if BEGIN reached the server, roll back.
-            c.DropQueued();
-            try {
-                c.ExecScript("ROLLBACK");
-            } catch (...) {
-            }
+            c.Abandon();
             throw;
         }
         ++commits_;
@@ -286,7 +411,7 @@ private:
         ++total_;
         lock.unlock();
         try {
-            return std::make_unique<PgConnection>(url_);
+            return std::make_unique<PgConnection>(url_, prepare_);
         } catch (...) {
             std::lock_guard again(mutex_);
             --total_;
@@ -304,6 +429,7 @@ private:
 
     std::string url_;
     int64_t max_;
+    bool prepare_;
     std::mutex mutex_;
     std::condition_variable cv_;
     std::vector<std::unique_ptr<PgConnection>> idle_;
@@ -313,8 +439,8 @@ private:
 
 }  // namespace
 
-std::unique_ptr<Database> OpenPostgres(const std::string& url, int pool_size) {
-    return std::make_unique<PostgresDatabase>(url, pool_size);
+std::unique_ptr<Database> OpenPostgres(const std::string& url, int pool_size, bool prepared_statements) {
+    return std::make_unique<PostgresDatabase>(url, pool_size, prepared_statements);
 }
 
 }  // namespace cordee::storage

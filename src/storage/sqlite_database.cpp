@@ -12,6 +12,9 @@
 #include <future>
 #include <mutex>
 #include <stdexcept>
+#include "common/errors.hpp"
+#include "common/network_thread.hpp"
+
 #include <thread>
 #include <unordered_map>
 
@@ -22,6 +25,14 @@ class SqliteError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
 };
+
+// A full disk or a refused write/sync is told as such (507, 503), not as an internal error: the caller knows
+// that nothing was kept and may try again (SQLite itself checks its fsync results).
+[[noreturn]] void ThrowSqlite(int rc, const std::string& message) {
+    if ((rc & 0xff) == SQLITE_FULL) throw InsufficientStorage();
+    if ((rc & 0xff) == SQLITE_IOERR) throw StorageFailure();
+    throw SqliteError(message);
+}
 
 class SqliteConnection final : public Session {
 public:
@@ -83,10 +94,10 @@ public:
 
     void ExecScript(std::string_view sql) override {
         char* err = nullptr;
-        if (sqlite3_exec(db_, std::string(sql).c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+        if (const int rc = sqlite3_exec(db_, std::string(sql).c_str(), nullptr, nullptr, &err); rc != SQLITE_OK) {
             std::string msg = err ? err : "unknown error";
             sqlite3_free(err);
-            throw SqliteError("SQLite: " + msg);
+            ThrowSqlite(rc, "SQLite: " + msg);
         }
     }
 
@@ -97,6 +108,13 @@ private:
         std::string key(sql);
         auto it = cache_.find(key);
         sqlite3_stmt* stmt;
+        if (it == cache_.end() && cache_.size() >= kMaxCached) {
+            // Bounded: SQL texts built with IN lists of many lengths would grow the cache without end. No statement
+            // is in use between two calls (each is reset when it finishes), so all can go.
+            for (auto& [text, cached] : cache_) sqlite3_finalize(cached);
+            cache_.clear();
+            it = cache_.end();
+        }
         if (it == cache_.end()) {
             if (sqlite3_prepare_v3(db_, key.data(), static_cast<int>(key.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
                                    nullptr) != SQLITE_OK) {
@@ -121,10 +139,15 @@ private:
     void Finish(sqlite3_stmt* stmt, int rc) {
         sqlite3_reset(stmt);
         sqlite3_clear_bindings(stmt);
-        if (rc != SQLITE_DONE) throw SqliteError(std::string("SQLite: ") + sqlite3_errmsg(db_));
+        if (rc == SQLITE_CONSTRAINT && (sqlite3_extended_errcode(db_) == SQLITE_CONSTRAINT_UNIQUE ||
+                                        sqlite3_extended_errcode(db_) == SQLITE_CONSTRAINT_PRIMARYKEY)) {
+            throw Duplicate(UniqueColumnOf(sqlite3_errmsg(db_)));
+        }
+        if (rc != SQLITE_DONE) ThrowSqlite(sqlite3_extended_errcode(db_), std::string("SQLite: ") + sqlite3_errmsg(db_));
     }
 
     sqlite3* db_ = nullptr;
+    static constexpr size_t kMaxCached = 512;
     std::unordered_map<std::string, sqlite3_stmt*> cache_;
 };
 
@@ -183,6 +206,7 @@ public:
     }
 
     void Write(const std::function<void(Session&)>& fn) override {
+        LeaveNetworkThread("a durable SQLite commit");
         Job job{&fn, {}};
         auto done = job.promise.get_future();
         {

@@ -106,6 +106,14 @@ describe('relevance', () => {
     await expectFirst({ q: 'petitjan marc' }, isPro('Marc', 'PETITJEAN'), 'petitjan (deletion)');
     await expectFirst({ q: 'schneidder' }, isPro('Claire', 'SCHNEIDER'), 'schneidder (insertion)');
   });
+  test('one typo in the word being typed (a prefix) is forgiven too', async () => {
+    await expectFirst({ q: 'ehpad marronie' }, isStruct(/marronniers/), 'marronie (a letter missing in the prefix)');
+    await expectFirst({ q: 'grandjia' }, isPro('Étienne', 'GRANDJEAN'), 'grandjia (a wrong letter in the prefix)');
+    await expectFirst({ q: 'ehpad capuicn' }, isStruct(/capucins/), 'capuicn (two letters swapped in the prefix)');
+    // Not in a word already typed: "marronie ehpad" wants "marronie" as a whole word (one typo away: none).
+    const r = await search({ q: 'marronie ehpad' });
+    assert.ok(!r.items.some(isStruct(/marronniers/)), `a finished word is not a prefix: ${show(r)}`);
+  });
   test('no typo tolerance on short words: "marc" does not match "mars"-like noise, a 2-typo word finds nothing', async () => {
     const r = await search({ q: 'grxndjixn' });
     assert.ok(!r.items.some(isPro('Étienne', 'GRANDJEAN')), `two typos: ${show(r)}`);

@@ -26,7 +26,7 @@ test('RPPS lookup for sign-up: the entry, its sites; unknown → 404; malformed 
 });
 
 test('an account signed up with an RPPS number is linked to its directory entry', async () => {
-  const [id, rpps] = sql(server.db, 'SELECT id, rpps FROM professionals ORDER BY id DESC LIMIT 1').trim().split('|');
+  const [id, rpps] = sql(server.db, 'SELECT id, rpps FROM professionals WHERE rpps IS NOT NULL ORDER BY id DESC LIMIT 1').trim().split('|');
   const a = await enrolAndApprove(server, operator.token, { extra: { rpps } });
   const token = await login(server, a.email, a.password, a.secret);
   const me = await api(server, 'GET', '/api/v1/me', { token });
@@ -35,7 +35,10 @@ test('an account signed up with an RPPS number is linked to its directory entry'
   assert.equal(me.json.professional_id, id);
   const other = await enrolAndApprove(server, operator.token);
   const token2 = await login(server, other.email, other.password, other.secret);
-  assert.equal((await api(server, 'GET', '/api/v1/me', { token: token2 })).json.professional_id, null, 'no RPPS, no link');
+  // No RPPS: no national entry, but a local one of its own, so that colleagues find it by name.
+  const me2 = (await api(server, 'GET', '/api/v1/me', { token: token2 })).json;
+  assert.equal(me2.professional_id, other.id, 'its own local entry');
+  assert.equal(me2.professional_link, 'local');
 });
 
 test('a structure proposed at sign-up enters the directory and the structure picker when the operator approves', async () => {

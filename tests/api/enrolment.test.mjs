@@ -48,7 +48,7 @@ test('the same e-mail signed up twice gets the same 202 (no enumeration), the co
   const a = await enrol(server);
   const again = await api(server, 'POST', '/api/v1/enrolments', {
     body: { email: a.email, password: 'Autre-mot-de-passe-2024', first_name: 'X', last_name: 'Y',
-      profession_code: '60', profession_label: 'Infirmier', structure_proposal: { name: 'Autre', commune: 'Tulle' } },
+      profession_code: 'AS', profession_label: 'Aide-soignant', structure_proposal: { name: 'Autre', commune: 'Tulle' } },
   });
   assert.equal(again.status, 202, again.text);
   assert.deepEqual(again.json, { status: 'pending_email' });

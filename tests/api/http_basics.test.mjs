@@ -2,6 +2,8 @@
 // request ids, operational endpoints.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { get as httpGet } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { startServer, api } from '../lib/server.mjs';
 import { assertProblem, PROBLEM_PREFIX } from '../lib/flows.mjs';
 
@@ -12,7 +14,7 @@ after(async () => { await server?.stop(); });
 
 const validEnrolment = () => ({
   email: 'jeanne.durand@exemple.fr', password: 'Mot-de-passe-Essai-2024', first_name: 'Jeanne', last_name: 'Durand',
-  profession_code: '10', profession_label: 'Médecin', structure_proposal: { name: 'Maison de santé du Vigenal', commune: 'Limoges' },
+  profession_code: 'COORD', profession_label: 'Coordinateur de parcours', structure_proposal: { name: 'Maison de santé du Vigenal', commune: 'Limoges' },
 });
 
 test('unknown path → 404 problem+json not-found', async () => {
@@ -138,4 +140,38 @@ test('GET /metrics: Prometheus text with request counters by route template', as
     if (line === '' || line.startsWith('#')) continue;
     assert.match(line, /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{.*\})? (-?[0-9.eE+-]+|NaN|[+-]Inf)( -?\d+)?$/, `valid sample line: ${line}`);
   }
+});
+
+// Raw bytes of a GET (fetch would decompress on its own).
+function rawGet(path, headers) {
+  return new Promise((ok, fail) => {
+    httpGet(new URL(path, server.url), { headers }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => ok({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+    }).on('error', fail);
+  });
+}
+
+test('the web app\'s text files are gzipped when the browser accepts it, never otherwise', async () => {
+  const html = await rawGet('/', {});
+  assert.equal(html.status, 200);
+  const script = /<script[^>]+src="(\/assets\/[^"]+\.js)"/.exec(html.body.toString())?.[1];
+  assert.ok(script, 'index.html names its script');
+  const plain = await rawGet(script, {});
+  assert.equal(plain.headers['content-encoding'], undefined);
+  assert.equal(plain.headers.vary, 'Accept-Encoding');
+  const zipped = await rawGet(script, { 'accept-encoding': 'br, gzip;q=0.8, deflate' });
+  assert.equal(zipped.headers['content-encoding'], 'gzip');
+  assert.ok(zipped.body.length < plain.body.length / 2, `${zipped.body.length} < ${plain.body.length} / 2`);
+  assert.deepEqual(gunzipSync(zipped.body), plain.body, 'the same bytes once decompressed');
+  assert.notEqual(zipped.headers.etag, plain.headers.etag, 'each representation its own ETag');
+  assert.equal(zipped.headers['cache-control'], plain.headers['cache-control']);
+  const refused = await rawGet(script, { 'accept-encoding': 'gzip;q=0, identity' });
+  assert.equal(refused.headers['content-encoding'], undefined, 'gzip;q=0 refuses it');
+  assert.deepEqual(refused.body, plain.body);
+  // Images are sent as they are (already compressed).
+  const png = await rawGet('/apple-touch-icon.png', { 'accept-encoding': 'gzip' });
+  assert.equal(png.status, 200);
+  assert.equal(png.headers['content-encoding'], undefined);
 });

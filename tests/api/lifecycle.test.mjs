@@ -7,6 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import https from 'node:https';
+import net from 'node:net';
 import { startServer, freshDatabase, runCli, api, demoAccounts } from '../lib/server.mjs';
 
 function httpsGet(url, path) {
@@ -79,4 +80,50 @@ test('the web app is served with cache rules and an SPA fallback; unknown files 
   } finally {
     await server.stop();
   }
+});
+
+// A raw keep-alive connection: one GET answered, then the socket stays open and idle.
+function idleKeepAlive(url) {
+  const { hostname, port } = new URL(url);
+  return new Promise((ok, fail) => {
+    const socket = net.connect(Number(port), hostname, () => {
+      socket.write(`GET /livez HTTP/1.1\r\nHost: ${hostname}\r\nConnection: keep-alive\r\n\r\n`);
+    });
+    let text = '';
+    const closed = new Promise((r) => socket.on('close', () => r(Date.now())));
+    socket.on('data', (c) => { text += c; if (/\r\n\r\n/.test(text)) ok({ socket, closed, first: text }); });
+    socket.on('error', fail);
+  });
+}
+
+test('SIGTERM closes idle keep-alive connections at once instead of waiting for the drain time', async () => {
+  const server = await startServer();
+  const idle = await idleKeepAlive(server.url);
+  assert.match(idle.first, /^HTTP\/1\.1 200/);
+  assert.doesNotMatch(idle.first, /connection: close/i);
+  const start = Date.now();
+  server.child.kill('SIGTERM');
+  const exit = await server.exited;
+  assert.equal(exit.code, 0, server.log());
+  assert.ok(Date.now() - start < 1500, `exited after ${Date.now() - start} ms`);
+  assert.ok((await idle.closed) - start < 1500);
+  assert.doesNotMatch(server.log(), /drain time is up/);
+});
+
+test('a connection opened just before SIGTERM still gets its first request answered, with Connection: close', async () => {
+  const server = await startServer();
+  const { hostname, port } = new URL(server.url);
+  const socket = net.connect(Number(port), hostname);
+  await new Promise((r, f) => { socket.on('connect', r); socket.on('error', f); });
+  let text = '';
+  socket.on('data', (c) => { text += c; });
+  const closed = new Promise((r) => socket.on('close', r));
+  await new Promise((r) => setTimeout(r, 200));  // accepted by the server, nothing sent yet
+  server.child.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 300));  // the client was slow to send
+  socket.write(`GET /livez HTTP/1.1\r\nHost: ${hostname}\r\n\r\n`);
+  await closed;
+  assert.match(text, /^HTTP\/1\.1 200/);
+  assert.match(text, /connection: close/i);
+  assert.equal((await server.exited).code, 0, server.log());
 });

@@ -57,48 +57,76 @@ function accessOf(c) {
 }
 
 // --- the rules ---------------------------------------------------------------------------------------------
-// Each returns { status: [allowed statuses] | null (the contract says nothing: only "no 5xx"), audit, via }.
+// Each returns { status: [the one expected status], audit, via }: every cell has one exact answer (a refusal to
+// someone who cannot see the patient is 404, like an unknown id; to someone who can see it, 403 for a role).
 const noAccess = (a) => (a === 'anon' ? { status: [401] } : { status: [404], audit: 'denied' });
 const ok = (row, a) => ({ status: [row.ok || 200], audit: 'success', via: a });
 const RULES = {
-  create: (row, c, a) => (a === 'anon' ? noAccess(a) : c.role === 'operator' ? { status: null } : { status: [201], audit: 'success' }),
+  // Operators administer patients but do not create them (403); there is no patient yet to audit against.
+  create: (row, c, a) => (a === 'anon' ? noAccess(a) : c.role === 'operator' ? { status: [403] } : { status: [201], audit: 'success' }),
   anyone: (row, c, a) => (a === 'anon' ? noAccess(a) : { status: [200] }),
   identityRead: (row, c, a) => (['member', 'break_glass', 'operator'].includes(a) ? ok(row, a) : noAccess(a)),
-  // Identity: members and break-the-glass write it; operators administer it ("Operators administer").
-  identityWrite: (row, c, a) => (['member', 'break_glass', 'operator'].includes(a) ? ok(row, a) : noAccess(a)),
+  // Identity: members write it; operators administer it ("Operators administer"). A break-the-glass access reads and
+  // writes clinical content only: never the identity (403).
+  identityWrite: (row, c, a) => (['member', 'operator'].includes(a) ? ok(row, a)
+    : a === 'break_glass' ? { status: [403], audit: 'denied' } : noAccess(a)),
   // Circle: members and operators (who administer). A break-the-glass access opens the record for 4 hours,
   // it must not let its holder join or reshape the circle (which would outlast the 4 hours): 403.
   circleWrite: (row, c, a) => (['member', 'operator'].includes(a) ? ok(row, a)
     : a === 'break_glass' ? { status: [403], audit: 'denied' } : noAccess(a)),
+  // Who manages the record: the referent, members with circle role coordinateur or account role coordinator, operators.
+  // They validate and qualify the identity, change roles, end others, record an opposition to another member; any other
+  // member sees the patient, so the refusal is 403 (a 404 would lie). Never through break-the-glass (403).
+  manage: (row, c, a) => {
+    if (a === 'operator') return ok(row, a);
+    if (a === 'member') return c.referent || c.circleRole === 'coordinateur' || c.role === 'coordinator' ? ok(row, a) : { status: [403], audit: 'denied' };
+    if (a === 'break_glass') return { status: [403], audit: 'denied' };
+    return noAccess(a);
+  },
   // Clinical content: members and break-the-glass only; operators get 404 like anyone else.
   clinical: (row, c, a) => (['member', 'break_glass'].includes(a) ? ok(row, a) : noAccess(a)),
   attachment: (row, c, a, variant) => {
     if (!['member', 'break_glass'].includes(a)) return noAccess(a);
-    return canSeeEntry(c, ctx.entries[variant]) ? ok(row, a) : { status: [403, 404], audit: 'denied' };
+    // A file of an entry the grant may not see does not exist for it: 404, like an unknown id.
+    return canSeeEntry(c, ctx.entries[variant]) ? ok(row, a) : { status: [404], audit: 'denied' };
+  },
+  // Vital signs are health data: a grant without health content sees the patient (403, not 404) but not them.
+  vitals: (row, c, a) => {
+    if (!['member', 'break_glass'].includes(a)) return noAccess(a);
+    return isHealthProfession(c.profession_code) ? ok(row, a) : { status: [403], audit: 'denied' };
   },
   // Recipients are the accounts of the active members (directly or through their structure).
   ack: (row, c, a) => {
     if (a === 'member') return ok(row, a);
-    if (a === 'break_glass') return { status: [200, 403], audit: null }; // not a recipient
+    if (a === 'break_glass') return { status: [403], audit: 'denied' }; // sees the alert, is not one of its recipients
     return noAccess(a);
   },
-  merge: (row, c, a) => (a === 'anon' ? noAccess(a) : c.role === 'operator' ? ok(row, 'operator') : { status: [403, 404], audit: 'denied' }),
-  // Open to any active professional account with a health or social profession, not to operators.
+  // Operators only: whoever sees the patient (member, break-the-glass) gets 403 for the role; anyone else 404.
+  merge: (row, c, a) => {
+    if (a === 'operator') return ok(row, a);
+    if (['member', 'break_glass'].includes(a)) return { status: [403], audit: 'denied' };
+    return noAccess(a);
+  },
+  // Open to any active account except operators (403, who administer and never read clinical content); a current
+  // member already has access (409 already-member); an access still running may be opened again (201); an ended or
+  // future membership is no access (201, like anyone else); a professional the patient opposed may not force the
+  // door the patient closed (403, audited: DESIGN.md §5, the opposition is honoured).
   breakGlass: (row, c, a) => {
     if (a === 'anon') return noAccess(a);
-    if (c.role === 'operator') return { status: [403, 404], audit: 'denied' };
-    if (['none', 'ended', 'future'].includes(c.membership) && !c.glass && c.membership !== 'opposed') return { status: [201], audit: 'success' };
-    return { status: null }; // active members, a second break-the-glass, a member the patient opposed: unspecified
+    if (c.role === 'operator') return { status: [403], audit: 'denied' };
+    if (c.membership === 'active') return { status: [409] };
+    if (c.membership === 'opposed') return { status: [403], audit: 'denied' };
+    return { status: [201], audit: 'success' };
   },
   // Referent members, members with role coordinateur, operators.
   accessLog: (row, c, a) => {
     if (a === 'operator') return ok(row, a);
     if (a === 'member') return c.referent || c.circleRole === 'coordinateur' ? ok(row, a) : { status: [403], audit: 'denied' };
-    if (a === 'break_glass') return { status: [403, 404], audit: 'denied' };
+    if (a === 'break_glass') return { status: [403], audit: 'denied' };
     return noAccess(a);
   },
 };
-const SLUG = { 401: 'unauthenticated', 403: 'forbidden', 404: 'not-found' };
+const SLUG = { 401: 'unauthenticated', 403: 'forbidden', 404: 'not-found', 409: 'already-member' };
 
 // --- preparation helpers -------------------------------------------------------------------------------------
 // Puts the caller in its membership state on another patient (for cells that change the patient).
@@ -176,8 +204,9 @@ const ROWS = [
       if (c.membership === 'active') {
         assert.ok(item, 'an active member finds the patient in "mine"');
         assert.equal(item.referent, !!c.referent);
-      } else if (['ended', 'opposed', 'none'].includes(c.membership) && !c.glass) {
-        assert.equal(item, undefined, 'a patient without membership is not in "mine"');
+      } else {
+        // Ended, opposed, not yet started, none, break-the-glass: "mine" lists active memberships only.
+        assert.equal(item, undefined, 'a patient without an active membership is not in "mine"');
       }
     } },
   { method: 'GET', path: '/api/v1/patients/{id}', rule: 'identityRead',
@@ -199,10 +228,10 @@ const ROWS = [
         headers: { 'if-match': String(cur.json.version) } };
     },
     check: (res, c, v, prep) => assert.equal(res.json.phone, prep.body.phone) },
-  { method: 'POST', path: '/api/v1/patients/{id}/validate', rule: 'identityWrite',
+  { method: 'POST', path: '/api/v1/patients/{id}/validate', rule: 'manage',
     prepare: async (c) => ({ params: { id: (await freshPatientFor(c)).id }, body: { document: 'cni' } }),
     check: (res) => { assert.equal(res.json.identity_status, 'validee'); assert.equal(res.json.ins, null); } },
-  { method: 'POST', path: '/api/v1/patients/{id}/qualify', rule: 'identityWrite',
+  { method: 'POST', path: '/api/v1/patients/{id}/qualify', rule: 'manage',
     prepare: async (c) => {
       const identity = insiPool.pop();
       assert.ok(identity, 'an INSi identity is left for this cell');
@@ -245,7 +274,7 @@ const ROWS = [
   { method: 'POST', path: '/api/v1/patients/{id}/circle', rule: 'circleWrite', ok: 201,
     prepare: () => ({ params: { id: ctx.patient.id }, body: { contact: { name: `Fille ${randomName(6)}`, phone: '06 00 00 00 00', relation: 'fille' }, role: 'proche_aidant' } }),
     check: (res) => { assert.equal(res.json.kind, 'contact'); assert.equal(res.json.role, 'proche_aidant'); } },
-  { method: 'PATCH', path: '/api/v1/patients/{id}/circle/{member}', rule: 'circleWrite',
+  { method: 'PATCH', path: '/api/v1/patients/{id}/circle/{member}', rule: 'manage',
     prepare: async () => {
       const m = await contactMember();
       return { params: { id: ctx.patient.id, member: m.id }, body: { role: 'autre' }, headers: { 'if-match': String(m.version) } };
@@ -254,7 +283,7 @@ const ROWS = [
   { method: 'POST', path: '/api/v1/patients/{id}/circle/{member}/information', rule: 'circleWrite',
     prepare: async () => ({ params: { id: ctx.patient.id, member: (await contactMember()).id }, body: { how: 'oral' } }),
     check: (res) => assert.equal(res.json.informed?.how, 'oral') },
-  { method: 'POST', path: '/api/v1/patients/{id}/circle/{member}/opposition', rule: 'circleWrite',
+  { method: 'POST', path: '/api/v1/patients/{id}/circle/{member}/opposition', rule: 'manage',
     prepare: async () => ({ params: { id: ctx.patient.id, member: (await contactMember()).id }, body: { how: 'ecrit', reason: 'Refus écrit' } }),
     check: (res) => { assert.equal(res.json.status, 'opposed'); assert.equal(res.json.opposition?.how, 'ecrit'); } },
   { method: 'GET', path: '/api/v1/patients/{id}/notebook', rule: 'clinical',
@@ -267,6 +296,15 @@ const ROWS = [
       }
       assert.ok(items.every((i) => canSeeEntry(c, { visibility: i.visibility, structure_id: i.author?.structure_id })),
         'no entry outside the caller\'s visibility');
+      const withVitals = items.filter((i) => i.vitals !== null).length;
+      if (isHealthProfession(c.profession_code)) assert.ok(withVitals > 0, 'a health grant reads the vital signs');
+      else assert.equal(withVitals, 0, 'no vital signs without health content');
+    } },
+  { method: 'GET', path: '/api/v1/patients/{id}/vitals', rule: 'vitals',
+    prepare: () => ({ params: { id: ctx.patient.id } }),
+    check: (res) => {
+      assert.ok(res.json.series.systolic.some((p) => p.value === 150), 'the setup entries\' systolic is in the history');
+      assert.deepEqual(res.json.ranges.systolic, { low: 90, high: 140 });
     } },
   { method: 'POST', path: '/api/v1/patients/{id}/notebook', rule: 'clinical', ok: 201,
     prepare: () => ({ params: { id: ctx.patient.id }, body: { kind: 'transmission', visibility: 'circle', body: 'Passage ce matin, RAS.' } }),
@@ -400,6 +438,7 @@ before(async () => {
     ctx.attachments[v] = up.json;
     const e = await writeEntry(server, C.med.token, pid, {
       visibility: v, body: `Entrée ${v}`, attachments: [up.json.id], ...(v === 'structure' ? { structure_id: ctx.cpts } : {}),
+      vitals: { systolic: 150, heart_rate: 80 },  // health data in every visibility: only health grants read them
     });
     ctx.entries[v] = { id: e.id, visibility: v, structure_id: e.author?.structure_id ?? ctx.cpts };
     assert.equal(e.visibility, v);
@@ -485,11 +524,8 @@ for (const row of ROWS) {
               : await api(server, row.method, url, { token: c.token, body: prep.body, headers: prep.headers });
           const where = `${row.method} ${url} as ${c.label} (access ${a}) → ${res.status} ${res.text?.slice(0, 300)}`;
           assert.ok(res.status > 0 && res.status < 500, `no server error: ${where}`);
-          if (expected.status === null) {
-            if (res.status >= 400) assert.match(res.headers.get('content-type') || '', /problem\+json/, where);
-            return;
-          }
-          assert.ok(expected.status.includes(res.status), `expected ${expected.status.join(' or ')}: ${where}`);
+          assert.equal(expected.status.length, 1, `one expected status per cell: ${where}`);
+          assert.equal(res.status, expected.status[0], `expected ${expected.status[0]}: ${where}`);
           if (res.status >= 400) assertProblem(res, res.status, SLUG[res.status] ?? 'invalid-field', where);
           const targetId = row.target ? row.target(res, prep) : prep.params?.id;
           if (expected.audit && targetId) {

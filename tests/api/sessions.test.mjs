@@ -54,11 +54,24 @@ describe('with the demo territory', () => {
     assertProblem(noCsrfTotp, 403, 'csrf', 'pending cookie without X-CSRF-Token');
 
     const { jar, csrf, res } = await cookieLogin(server, acct.email, acct.password, acct.totp_secret);
-    const setCookies = res.headers.getSetCookie().join('\n');
-    assert.match(setCookies, /cordee_session=[^;]+;.*HttpOnly/i, 'session cookie is HttpOnly');
-    assert.match(setCookies, /cordee_session=[^;]+;.*SameSite=Strict/i, 'session cookie is SameSite=Strict');
-    assert.match(setCookies, /cordee_session=[^;]+;.*Secure/i, 'session cookie is Secure');
-    assert.equal(jar.cordee_csrf, csrf, 'the readable cordee_csrf cookie holds the csrf token');
+    const setCookies = res.headers.getSetCookie();
+    const session = setCookies.find((c) => c.startsWith('__Host-cordee_session='));
+    const csrfCookie = setCookies.find((c) => c.startsWith('__Host-cordee_csrf='));
+    assert.ok(session && csrfCookie, `both cookies have the __Host- prefix: ${setCookies.join(' | ')}`);
+    for (const c of [session, csrfCookie]) {
+      // What the __Host- prefix requires, or the browser drops the cookie.
+      assert.match(c, /;\s*Secure(;|$)/i, `Secure: ${c}`);
+      assert.match(c, /;\s*Path=\/(;|$)/i, `Path=/: ${c}`);
+      assert.doesNotMatch(c, /;\s*Domain=/i, `no Domain: ${c}`);
+      assert.match(c, /;\s*SameSite=Strict/i, `SameSite=Strict: ${c}`);
+    }
+    assert.match(session, /;\s*HttpOnly/i, 'session cookie is HttpOnly');
+    assert.doesNotMatch(csrfCookie, /HttpOnly/i, 'the CSRF cookie is readable by the app');
+    assert.equal(jar['__Host-cordee_csrf'], csrf, 'the readable CSRF cookie holds the csrf token');
+    // The HttpOnly cookie is the only copy of a browser's session token: not in the body.
+    assert.equal(res.json.token, undefined, 'no session token in the JSON of a cookie login');
+    assert.ok(res.json.csrf_token && res.json.account?.email, 'the body has the CSRF token and the account');
+    assert.ok(!JSON.stringify(res.json).includes(jar['__Host-cordee_session']), 'the session token appears nowhere in the body');
 
     const me = await cookieApi(server, jar, 'GET', '/api/v1/me');
     assert.equal(me.status, 200, 'GET needs no CSRF token');
@@ -74,7 +87,20 @@ describe('with the demo territory', () => {
     const ok = await cookieApi(server, jar, 'POST', '/api/v1/me/favorites', { body: fav, csrf });
     assert.equal(ok.status, 201, ok.text);
 
-    const bearer = await login(server, acct.email, acct.password, acct.totp_secret);
+    // An API client (Bearer) gets its token in the body and no cookie.
+    const pending = await api(server, 'POST', '/api/v1/auth/login', { body: { email: acct.email, password: acct.password } });
+    assert.equal(pending.status, 200, pending.text);
+    let second;
+    for (const offset of [0, 1, 2]) {
+      second = await api(server, 'POST', '/api/v1/auth/totp', {
+        token: pending.json.pending_token, body: { code: totp(acct.totp_secret, Date.now(), offset) },
+      });
+      if (second.status === 200) break;
+    }
+    assert.equal(second.status, 200, second.text);
+    assert.ok(second.json.token, 'a Bearer client gets its session token in the body');
+    assert.deepEqual(second.headers.getSetCookie(), [], 'and no cookie');
+    const bearer = second.json.token;
     const viaBearer = await api(server, 'POST', '/api/v1/me/favorites', { token: bearer, body: { label: 'Portail', url: '/' } });
     assert.equal(viaBearer.status, 201, viaBearer.text);
 

@@ -98,3 +98,41 @@ TEST_CASE("a queued statement that fails aborts its whole write, and the connect
         CHECK(s.One("SELECT hash FROM audit_head WHERE id = 1001")->Str(0) == "b");
     });
 }
+
+TEST_CASE("a read that fails leaves nothing queued on its connection, and the connection stays usable") {
+    test::TestDb t;
+    auto db = storage::OpenDatabase(t.url, t.dir, 1);  // one connection: every call below gets the same one
+    const char* insert = "INSERT INTO change_log (at, entity, entity_id, op, scope, data) VALUES (1, ?, 'x', 'create', 's', '{}')";
+    // A statement queued in a read (it would travel with the next one), then the read fails.
+    CHECK_THROWS(db->Read([&](storage::Session& s) {
+        s.Queue(insert, {"stale"});
+        throw std::runtime_error("the read fails");
+    }));
+    // A statement that fails inside the read.
+    CHECK_THROWS(db->Read([](storage::Session& s) { s.Query("SELECT no_such_column FROM change_log"); }));
+    // Reads in a row on the same connection (on PostgreSQL each one's COMMIT is read by the next).
+    for (int i = 0; i < 5; ++i)
+        db->Read([](storage::Session& s) { CHECK(s.One("SELECT COUNT(*) FROM change_log WHERE entity = 'fresh'")->Int(0) == 0); });
+    db->Write([&](storage::Session& s) { s.Exec(insert, {"fresh"}); });
+    db->Read([](storage::Session& s) {
+        CHECK(s.One("SELECT COUNT(*) FROM change_log WHERE entity = 'stale'")->Int(0) == 0);
+        CHECK(s.One("SELECT COUNT(*) FROM change_log WHERE entity = 'fresh'")->Int(0) == 1);
+    });
+    db->Close();
+}
+
+TEST_CASE("the statements of one read see one snapshot, even while another connection commits") {
+    // What the policy-aware repository relies on: the access check and the data it guards are read together.
+    test::TestDb t;
+    auto other = storage::OpenDatabase(t.url, t.dir, 1);
+    const char* insert = "INSERT INTO change_log (at, entity, entity_id, op, scope, data) VALUES (1, 'snap', 'x', 'create', 's', '{}')";
+    int64_t before = -1;
+    t.db->Read([&](storage::Session& s) {
+        before = s.One("SELECT COUNT(*) FROM change_log")->Int(0);
+        other->Write([&](storage::Session& w) { w.Exec(insert); });
+        CHECK(s.One("SELECT COUNT(*) FROM change_log")->Int(0) == before);
+        CHECK(s.One("SELECT COUNT(*) FROM change_log WHERE entity = 'snap'")->Int(0) == 0);
+    });
+    t.db->Read([&](storage::Session& s) { CHECK(s.One("SELECT COUNT(*) FROM change_log")->Int(0) == before + 1); });
+    other->Close();
+}

@@ -1,5 +1,6 @@
-// A professional asks for an account on a phone, confirms the e-mail, enrols TOTP and waits;
-// an operator approves the request; the professional then logs in and lands on the portal.
+// A professional without an RPPS number (an aide-soignante: a profession of the closed list) asks for an account
+// on a phone, confirms the e-mail, enrols TOTP and waits; an operator approves the request (no directory entry to
+// confirm); the professional then logs in and lands on the portal.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -43,14 +44,26 @@ test('sign-up, e-mail link, TOTP enrolment, approval, first login (phone)', asyn
   assert.equal(await firstName.getAttribute('aria-invalid'), 'true');
   const describedBy = await firstName.getAttribute('aria-describedby');
   assert.match(await page.locator('#' + describedBy.split(' ').pop()).innerText(), /obligatoire/);
-  await expectAxeClean(page, 'inscription with errors (phone)');
+  // Without an RPPS number the profession is required, and only professions without a national register are offered.
+  const profession = page.getByLabel('Profession', { exact: true });
+  assert.equal(await profession.getAttribute('aria-invalid'), 'true');
+  assert.deepEqual(await profession.locator('option').evaluateAll((os) => os.map((o) => o.value)),
+    ['', 'AS', 'AP', 'ASS', 'EDS', 'CESF', 'COORD', 'SEC', 'AUTRE']);
+  assert.deepEqual(await profession.locator('option').evaluateAll((os) => os.map((o) => o.textContent)).then((l) => l.slice(1)),
+    ['Aide-soignant', 'Auxiliaire de puériculture', 'Assistant(e) de service social', 'Éducateur spécialisé',
+      'Conseiller en économie sociale familiale', 'Coordinateur de parcours', 'Secrétaire médical(e)', 'Autre']);
+  const professionHint = await page.locator('#' + (await profession.getAttribute('aria-describedby')).split(' ')[0]).innerText();
+  assert.equal(professionHint, 'Médecin, infirmier, kinésithérapeute… : indiquez votre numéro RPPS, votre profession sera reprise de l’annuaire.');
+  // "Autre" asks what the profession is.
+  await profession.selectOption('AUTRE');
+  await page.getByLabel('Précisez votre profession').waitFor();
 
   await firstName.fill('Camille');
   await page.getByLabel('Nom', { exact: true }).fill('Martin');
   await page.getByLabel('Adresse e-mail').fill(email);
   await page.getByLabel('Téléphone').fill('06 12 34 56 78');
-  await page.getByLabel('Profession', { exact: true }).selectOption('60');
-  await page.getByLabel('Numéro RPPS').fill('10101010101');
+  await profession.selectOption('AS');
+  assert.equal(await page.getByLabel('Précisez votre profession').count(), 0);
 
   const structure = await someStructure(base);
   if (structure) {
@@ -117,10 +130,13 @@ test('sign-up, e-mail link, TOTP enrolment, approval, first login (phone)', asyn
   await card.getByRole('button', { name: /^Approuver/ }).click();
   const dialog = op.getByRole('dialog');
   await dialog.waitFor();
+  // Camille Martin gave no RPPS number: no directory entry to compare nor link to confirm.
+  assert.equal(await card.getByTestId('claim').count(), 0);
+  assert.equal(await dialog.getByRole('group', { name: 'Lien avec la fiche de l’annuaire' }).count(), 0);
   await dialog.getByLabel('Rôle attribué').selectOption('professional');
   await expectAxeClean(op, 'approbations, approve dialog');
   await dialog.getByRole('button', { name: 'Confirmer l’approbation' }).click();
-  await op.getByRole('status').filter({ hasText: 'Camille Martin a été approuvée' }).waitFor();
+  await op.getByRole('status').filter({ hasText: 'La demande de Camille Martin a été approuvée.' }).waitFor();
   await card.waitFor({ state: 'detached' });
   assert.equal(await op.getByTestId('enrolment').count(), before - 1);
   await waitForMail(db, (m) => m.includes(email) && !/confirmer\?/.test(m.replace(/=\r?\n/g, '')));
@@ -147,6 +163,13 @@ test('sign-up, e-mail link, TOTP enrolment, approval, first login (phone)', asyn
   await page.waitForURL((u) => new URL(u).pathname === '/');
   assert.match(await page.getByTestId('greeting').innerText(), /Camille Martin/);
   assert.match(await page.getByTestId('user-name').innerText(), /Camille Martin/);
+  // The profession is the one of the list, with the server's label; no directory entry.
+  const me = await page.evaluate(() => fetch('/api/v1/me').then((r) => r.json()));
+  assert.equal(me.profession_code, 'AS');
+  assert.equal(me.profession_label, 'Aide-soignant');
+  assert.equal(me.rpps, null);
+  // No national entry: a local one of its own, so that colleagues find this account by name.
+  assert.equal(me.professional_link, 'local');
   await page.locator('.tiles li').first().waitFor();
   await expectAxeClean(page, 'portal (phone)');
   if (process.env.CORDEE_SCREENSHOTS) {

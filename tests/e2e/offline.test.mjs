@@ -2,7 +2,7 @@
 // network at a home visit, writes the transmission, sees it waiting, and it reaches the care circle when the
 // network returns; an entry whose answer was lost on the way is sent again with its idempotency key and written
 // once; an alert is never kept for later (the page says it did not leave); logging out deletes what still waits
-// on the device. The server's view is read with the API (node's
+// on the device, where it was kept encrypted. The server's view is read with the API (node's
 // network is not the browser's, so it stays online).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -123,16 +123,21 @@ test('an entry written without network waits on the phone and is sent when the n
   await page.context().setOffline(true);
   await writeEntry(page, leftText);
   await waitingEntry(page, leftText).waitFor();
+  // Kept encrypted in the device's store (web/src/offline/outbox.ts): one record, and its text not in clear.
   const stored = () => page.evaluate(() => new Promise((resolve, reject) => {
-    const req = indexedDB.open('cordee-outbox', 1);
+    const req = indexedDB.open('cordee-offline');
     req.onsuccess = () => {
-      const all = req.result.transaction('entries').objectStore('entries').getAll();
-      all.onsuccess = () => { resolve(all.result.map((e) => e.input.body)); req.result.close(); };
+      const db = req.result;
+      if (!db.objectStoreNames.contains('outbox')) { db.close(); resolve([]); return; }
+      const all = db.transaction('outbox').objectStore('outbox').getAll();
+      all.onsuccess = () => { resolve(all.result.map((e) => JSON.stringify(e) + new TextDecoder().decode(e.data))); db.close(); };
       all.onerror = () => reject(all.error);
     };
     req.onerror = () => reject(req.error);
   }));
-  assert.deepEqual(await stored(), [leftText]);
+  const kept = await stored();
+  assert.equal(kept.length, 1, 'one write waits on the device');
+  assert.equal(kept[0].includes(leftText.slice(0, 20)), false, 'its text is not readable at rest');
   const asked = [];
   page.once('dialog', (d) => { asked.push(d.message()); void d.accept(); });
   await page.getByRole('button', { name: 'Se déconnecter' }).click();

@@ -37,8 +37,8 @@ before(async () => {
   browser = await launch();
   const by = (email) => env.accounts.find((a) => a.email === email);
   medecin = by('medecin@demo.cordee.fr');
-  infirmier = by('infirmier@demo.cordee.fr');
-  sociale = by('assistante.sociale@demo.cordee.fr');
+  infirmier = { ...by('infirmier@demo.cordee.fr'), first_name: 'Karim', last_name: 'Benali' };
+  sociale = { ...by('assistante.sociale@demo.cordee.fr'), first_name: 'Nadia', last_name: 'Lemoine' };
   assert.ok(medecin && infirmier && sociale, 'the demo has the médecin, the infirmier and the assistante sociale');
   // A nurse who is in no care circle: enrolled and approved by the operator (never used in the browser).
   const op = env.accounts.find((a) => a.role === 'operator');
@@ -82,7 +82,7 @@ test('the médecin creates a patient, builds the circle and writes the notebook'
   await page.getByLabel('Mois').fill('03');
   await page.getByLabel('Année').fill('1948');
   await page.getByLabel('Féminin').check();
-  await page.getByLabel('Code INSEE du lieu de naissance').fill('51454');
+  await page.getByLabel('Code de la commune de naissance').fill('51454');
   await shoot(page, 'nouveau-patient');
   await page.getByRole('button', { name: 'Créer le patient' }).click();
   // A homonym in the demo would bring the duplicate check: this is a new patient.
@@ -97,19 +97,25 @@ test('the médecin creates a patient, builds the circle and writes the notebook'
   }
   patientId = new URL(page.url()).pathname.split('/').pop();
   await heading(page).filter({ hasText: `${BIRTH_NAME} Jeanne` }).waitFor();
+  // The page opens on the notebook under a compact banner; the identity has its own tab.
+  await page.getByTestId('identity-status').filter({ hasText: 'Identité provisoire' }).waitFor();
+  assert.equal(await tab(page, 'Cahier de liaison').getAttribute('aria-selected'), 'true');
+  await expectAxeClean(page, 'patient page (phone)');
+  await openTab(page, 'Identité');
   const identity = page.getByTestId('identity');
   await identity.getByText('Identité provisoire').waitFor();
   assert.match(await identity.innerText(), /12\/03\/1948/);
   assert.equal(await page.getByTestId('ins').count(), 0, 'no INS before qualification');
-  await expectAxeClean(page, 'patient page (phone)');
 
-  // The care circle: the médecin is the referent; the infirmier and the assistante sociale join by account.
+  // The care circle: the médecin is the referent; the infirmier and the assistante sociale join by name (every
+  // account is in the directory; the assistante sociale has no RPPS: her entry is a local one).
   await openTab(page, 'Cercle de soins');
   await page.getByTestId('member').first().waitFor();
   for (const [who, role] of [[infirmier, 'infirmier'], [sociale, 'assistante_sociale']]) {
     const before = await page.getByTestId('member').count();
-    await page.getByLabel('Un compte Cordée (identifiant)').check();
-    await page.getByLabel('Identifiant du compte').fill(who.account_id);
+    const name = `${who.first_name} ${who.last_name}`;
+    await page.getByRole('combobox', { name: 'Rechercher dans l’annuaire' }).fill(name);
+    await page.getByRole('option').filter({ hasText: name }).first().click();
     await page.getByLabel('Rôle dans le cercle').selectOption(role);
     await page.getByRole('button', { name: 'Ajouter au cercle' }).click();
     await page.waitForFunction((n) => document.querySelectorAll('[data-testid="member"]').length > n, before);
@@ -228,14 +234,15 @@ test('a professional outside the circle breaks the glass; the referent sees it i
   await page.goto('/patients');
   await heading(page).filter({ hasText: 'Mes patients' }).waitFor();
   // A precise query (name + full birth date) finds a patient outside my circles.
-  await page.getByLabel('Nom ou prénom').fill(BIRTH_NAME);
+  await page.getByLabel('Rechercher un patient').fill(BIRTH_NAME);
+  await page.getByText('Date de naissance, INS').click();
   await page.getByLabel('Date de naissance').fill('1948-03-12');
   const found = page.getByTestId('patient-results').locator('li').filter({ hasText: BIRTH_NAME });
   await found.waitFor();
   assert.equal(await found.getByRole('link').count(), 0, 'no link to a record I may not open');
   await expectAxeClean(page, 'search outside the circle (phone)');
-  await found.getByRole('button', { name: 'Accès en urgence (bris de glace)' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Accès en urgence (bris de glace)' });
+  await found.getByRole('button', { name: 'Accès en urgence' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Accès en urgence' });
   await dialog.waitFor();
   await dialog.getByText(/enregistré dans le journal des accès/).waitFor();
   // Too short a reason is refused before sending.
@@ -260,7 +267,7 @@ test('a professional outside the circle breaks the glass; the referent sees it i
   await doc.goto(`/patients/${patientId}`);
   await heading(doc).filter({ hasText: BIRTH_NAME }).waitFor();
   await openTab(doc, 'Journal des accès');
-  const glass = doc.getByTestId('access').filter({ hasText: 'Accès en urgence (bris de glace)' }).filter({ hasText: REASON });
+  const glass = doc.getByTestId('access').filter({ hasText: 'Accès en urgence' }).filter({ hasText: REASON });
   await glass.first().waitFor();
   assert.match(await glass.first().innerText(), /Urbain Garde|Garde/);
   await expectAxeClean(doc, 'journal des accès (phone)');
@@ -293,7 +300,8 @@ test('the operator merges two records of the same patient through the dialog', a
   await heading(page).filter({ hasText: 'Mes patients' }).waitFor();
   await page.getByTestId('operator-no-list').filter({ hasText: 'Les opérateurs n’ont pas de patients suivis' }).waitFor();
   assert.equal(await page.getByRole('link', { name: 'Nouveau patient' }).count(), 0, 'operators do not create patients');
-  await page.getByLabel('Nom ou prénom').fill(name);
+  await page.getByLabel('Rechercher un patient').fill(name);
+  await page.getByText('Date de naissance, INS').click();
   await page.getByLabel('Date de naissance').fill('1937-07-21');
   const results = page.getByTestId('patient-results').locator('li').filter({ hasText: name });
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="patient-results"] li').length === 2);
@@ -305,7 +313,10 @@ test('the operator merges two records of the same patient through the dialog', a
 
   // Identity and circle only: no clinical tab, no error.
   await page.getByTestId('operator-notice').waitFor();
-  await tab(page, 'Cercle de soins').waitFor();
+  // Without clinical access, the record opens on the identity, the operator's work.
+  await page.getByTestId('identity').waitFor();
+  assert.equal(await tab(page, 'Identité').getAttribute('aria-selected'), 'true');
+  await openTab(page, 'Cercle de soins');
   await page.getByTestId('member').first().waitFor();
   for (const clinical of ['Cahier de liaison', 'Alertes', 'Chronologie']) assert.equal(await tab(page, clinical).count(), 0, `no ${clinical} tab`);
   assert.equal(await page.getByRole('alert').filter({ hasText: /\S/ }).count(), 0, 'no error shown to the operator');

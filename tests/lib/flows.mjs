@@ -78,7 +78,7 @@ export async function cookieLogin(server, email, password, secret) {
     const jar = {};
     const first = await cookieApi(server, jar, 'POST', '/api/v1/auth/login', { body: { email, password } });
     assert.equal(first.status, 200, `login ${email}: ${first.text}`);
-    assert.ok(jar.cordee_session, `login sets cookie cordee_session (${first.headers.get('set-cookie')})`);
+    assert.ok(jar['__Host-cordee_session'], `login sets cookie __Host-cordee_session (${first.headers.get('set-cookie')})`);
     const second = await cookieApi(server, jar, 'POST', '/api/v1/auth/totp', {
       body: { code: totp(secret, Date.now(), attempt % 2) }, csrf: first.json.csrf_token,
     });
@@ -112,7 +112,7 @@ export async function enrol(server, { email = uniqueEmail('inscription'), passwo
   first_name = 'Élise', last_name = 'Fontaine', extra = {} } = {}) {
   const res = await api(server, 'POST', '/api/v1/enrolments', {
     body: {
-      email, password, first_name, last_name, profession_code: '60', profession_label: 'Infirmier',
+      email, password, first_name, last_name, profession_code: 'AS', profession_label: 'Aide-soignant',
       specialty: 'Soins palliatifs', structure_proposal: { name: 'Cabinet infirmier des Bénédictins', commune: 'Limoges' },
       ...extra,
     },
@@ -147,14 +147,25 @@ export async function findEnrolment(server, operatorToken, email, status = 'pend
 }
 
 // Enrols then has the operator approve: a usable professional account.
+// A sign-up that gave an RPPS number is approved with the directory link confirmed (the approver saw the entry).
 export async function enrolAndApprove(server, operatorToken, options = {}) {
   const applicant = await enrol(server, options);
   const item = await findEnrolment(server, operatorToken, applicant.email);
-  const approved = await api(server, 'POST', `/api/v1/enrolments/${item.id}/approve`, {
-    token: operatorToken, body: { role: 'professional' },
-  });
+  const body = { role: 'professional' };
+  if (options.extra?.rpps) body.confirm_professional = true;
+  const approved = await api(server, 'POST', `/api/v1/enrolments/${item.id}/approve`, { token: operatorToken, body });
   assert.equal(approved.status, 200, `approve: ${approved.text}`);
   return { ...applicant, id: item.id };
+}
+
+// The RPPS number of a directory entry of this profession that no account holds or claims and no care circle
+// lists (so that linking it gives no unintended access).
+export function freeRpps(db, professionCode) {
+  const rpps = sql(db, `SELECT rpps FROM professionals p WHERE p.active = 1 AND p.profession_code = '${professionCode}' ` +
+    'AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.professional_id = p.id OR a.claimed_professional_id = p.id) ' +
+    'AND NOT EXISTS (SELECT 1 FROM circle_members m WHERE m.professional_id = p.id) ORDER BY random() LIMIT 1').trim();
+  assert.match(rpps, /^\d{11}$/, `a free directory entry of profession ${professionCode}`);
+  return rpps;
 }
 
 // --- database access for tamper tests -----------------------------------------------------------

@@ -8,7 +8,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import * as zlib from 'node:zlib';
 import { api, login, freshDatabase, runCli, startServer } from './server.mjs';
-import { enrolAndApprove, sql } from './flows.mjs';
+import { enrolAndApprove, freeRpps, sql } from './flows.mjs';
 
 export const P = '/api/v1/patients';
 
@@ -81,7 +81,10 @@ export async function profileOf(server, token) {
 // A new approved professional account (self-enrolment + operator approval), logged in.
 export async function newProfessional(server, operatorToken, { profession_code = '10', profession_label = 'Médecin',
   structure_id, first_name = 'Test', last_name = capitalise(randomName(8)) } = {}) {
-  const extra = { profession_code, profession_label };
+  // A health profession of the RPPS is never typed: the account claims a free directory entry of that profession,
+  // which the operator confirms (its names then come from the directory).
+  const extra = ['AS', 'AP'].includes(profession_code) || !isHealthProfession(profession_code)
+    ? { profession_code, profession_label } : { rpps: freeRpps(server.db, profession_code) };
   if (structure_id) extra.structure_id = structure_id;
   const a = await enrolAndApprove(server, operatorToken, { first_name, last_name, extra });
   const token = await login(server, a.email, a.password, a.secret);

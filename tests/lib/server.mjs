@@ -38,10 +38,14 @@ process.on('exit', () => { for (const c of children) { try { c.kill('SIGKILL'); 
 
 // Starts `cordee serve` on a free port and resolves once it logs its URL.
 // `webRoot` (optional) replaces web/dist, e.g. a temp dir holding a freshly made openapi.json.
-export async function startServer({ db = freshDatabase(), env = {}, args = [], webRoot = join(repoRoot, 'web', 'dist') } = {}) {
+// `launcher` (optional) is a command the binary is run through (it must exec it, so that the child is the server),
+// e.g. one that first puts it in a network namespace of its own; `databaseUrl` replaces the database's URL.
+export async function startServer({ db = freshDatabase(), env = {}, args = [], webRoot = join(repoRoot, 'web', 'dist'),
+  launcher = [], databaseUrl = db.databaseUrl } = {}) {
   const full = ['serve', '--data', db.dataDir, '--port', '0', '--web-root', webRoot, ...args];
-  if (db.databaseUrl) full.push('--database', db.databaseUrl);
-  const child = spawn(binary, full, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (databaseUrl) full.push('--database', databaseUrl);
+  const [command, ...before] = [...launcher, binary];
+  const child = spawn(command, [...before, ...full], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   child.on('exit', () => children.delete(child));
   let log = '';

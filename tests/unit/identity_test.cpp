@@ -77,6 +77,16 @@ TEST_CASE("INSEE birthplace codes") {
     CHECK_FALSE(IsInseeCode("51 45"));
 }
 
+TEST_CASE("the commune of an address is the words after its postal code") {
+    CHECK(CommuneOfAddress("3 rue Jacquart, 51100 Reims") == "Reims");
+    CHECK(CommuneOfAddress("12 avenue de Champagne 51200 Épernay") == "Épernay");
+    CHECK(CommuneOfAddress("BP 12, 10000 Troyes Cedex") == "Troyes");
+    CHECK(CommuneOfAddress("51100 Reims, 3e étage") == "Reims");
+    CHECK(CommuneOfAddress("Ferme du Moulin, lieu-dit Les Hauts") == "");
+    CHECK(CommuneOfAddress("Boîte 123456 Reims") == "");  // six digits are not a postal code
+    CHECK(CommuneOfAddress("") == "");
+}
+
 TEST_CASE("health professions see health-only entries; social and management ones do not") {
     CHECK(IsHealthProfession("10"));
     CHECK(IsHealthProfession("60"));

@@ -49,6 +49,11 @@ TEST_CASE("cookies and query parameters are read by name") {
     CHECK(req.Cookie("cordee_session") == "abc");
     CHECK(req.Cookie("cordee_csrf") == "xyz");
     CHECK(req.Cookie("missing").empty());
+    // A pair without "=" before ours (found by tests/fuzz http_headers) used to hide the session cookie.
+    req.headers = {{"cookie", "foo; cordee_session=abc; bar"}};
+    CHECK(req.Cookie("cordee_session") == "abc");
+    CHECK(req.Cookie("foo").empty());
+    CHECK(req.Cookie("bar").empty());
 }
 
 TEST_CASE("problem+json carries type, French title, field errors and extra members") {

@@ -1,57 +1,61 @@
 import type { ComponentType } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { route, navigate, loginUrl } from './router';
 import { me } from './state/session';
 import { online, cameBack } from './state/online';
 import { pending } from './offline/outbox';
 import { t } from './i18n';
-import { Header } from './components/Header';
+import { Header, TabBar } from './components/Header';
 import { Loading } from './components/forms';
 import { Page } from './components/Page';
-import { Login } from './pages/Login';
-import { Signup } from './pages/Signup';
-import { Confirm } from './pages/Confirm';
-import { TotpEnrol } from './pages/TotpEnrol';
-import { Forgot } from './pages/Forgot';
-import { Reset } from './pages/Reset';
-import { Portal } from './pages/Portal';
-import { Profile } from './pages/Profile';
-import { Approvals } from './pages/Approvals';
-import { Journal } from './pages/Journal';
 import { NotFound } from './pages/NotFound';
-import { DirectorySearch } from './pages/DirectorySearch';
-import { ProfessionalPage } from './pages/ProfessionalPage';
-import { StructurePage } from './pages/StructurePage';
-import { StructureManage } from './pages/StructureManage';
-import { MyPatients } from './pages/MyPatients';
-import { NewPatient } from './pages/NewPatient';
-import { PatientPage } from './pages/PatientPage';
-import { Alerts } from './pages/Alerts';
+import { OfflineUnlock } from './pages/OfflineUnlock';
+import { OfflinePatients, OfflineUnavailable } from './pages/OfflinePatients';
+import { OfflinePatient } from './pages/OfflinePatient';
+import { DeviceCodeOffer } from './components/DeviceCodeOffer';
+import { offlineMode, wipedBecause } from './offline/sync';
 import type { Role } from './api';
 
+type PageComponent = ComponentType<{ params?: string[] }>;
+/**
+ * Each page is its own chunk, loaded when its route matches (at once, while the session is being checked): a phone
+ * on a slow network parses the page it opens, not the whole app. The service worker precaches every chunk, so
+ * pages still open offline.
+ */
+type PageLoader = () => Promise<PageComponent>;
+const loaded = new Map<PageLoader, PageComponent>();
+const loading = new Map<PageLoader, Promise<PageComponent>>();
+function load(l: PageLoader): Promise<PageComponent> {
+  if (!loading.has(l)) loading.set(l, l().then((c) => { loaded.set(l, c); return c; }));
+  return loading.get(l)!;
+}
+const page = (importer: () => Promise<Record<string, unknown>>, name: string): PageLoader =>
+  () => importer().then((m) => m[name] as PageComponent);
+
 /** Pages of routes with parameters receive them in order (`/annuaire/structures/:id` → params[0]). */
-interface RouteDef { page: ComponentType<{ params?: string[] }>; auth?: boolean; roles?: Role[] }
+interface RouteDef { page: PageLoader; auth?: boolean; roles?: Role[] }
 const routes: Record<string, RouteDef> = {
-  '/connexion': { page: Login },
-  '/inscription': { page: Signup },
-  '/confirmer': { page: Confirm },
-  '/double-authentification': { page: TotpEnrol },
-  '/mot-de-passe-oublie': { page: Forgot },
-  '/reinitialiser': { page: Reset },
-  '/': { page: Portal, auth: true },
-  '/profil': { page: Profile, auth: true },
-  '/approbations': { page: Approvals, auth: true, roles: ['operator', 'structure_admin'] },
-  '/journal': { page: Journal, auth: true, roles: ['operator'] },
-  '/annuaire': { page: DirectorySearch, auth: true },
-  '/patients': { page: MyPatients, auth: true },
-  '/patients/nouveau': { page: NewPatient, auth: true },
-  '/alertes': { page: Alerts, auth: true },
+  '/connexion': { page: page(() => import('./pages/Login'), 'Login') },
+  '/connexion/pro-sante-connect': { page: page(() => import('./pages/PscChoice'), 'PscChoice') },
+  '/inscription': { page: page(() => import('./pages/Signup'), 'Signup') },
+  '/confirmer': { page: page(() => import('./pages/Confirm'), 'Confirm') },
+  '/double-authentification': { page: page(() => import('./pages/TotpEnrol'), 'TotpEnrol') },
+  '/mot-de-passe-oublie': { page: page(() => import('./pages/Forgot'), 'Forgot') },
+  '/reinitialiser': { page: page(() => import('./pages/Reset'), 'Reset') },
+  '/': { page: page(() => import('./pages/Portal'), 'Portal'), auth: true },
+  '/profil': { page: page(() => import('./pages/Profile'), 'Profile'), auth: true },
+  '/approbations': { page: page(() => import('./pages/Approvals'), 'Approvals'), auth: true, roles: ['operator', 'structure_admin'] },
+  '/journal': { page: page(() => import('./pages/Journal'), 'Journal'), auth: true, roles: ['operator'] },
+  '/annuaire': { page: page(() => import('./pages/DirectorySearch'), 'DirectorySearch'), auth: true },
+  '/patients': { page: page(() => import('./pages/MyPatients'), 'MyPatients'), auth: true },
+  '/patients/nouveau': { page: page(() => import('./pages/NewPatient'), 'NewPatient'), auth: true },
+  '/alertes': { page: page(() => import('./pages/Alerts'), 'Alerts'), auth: true },
 };
 const patterns: [RegExp, RouteDef][] = [
-  [/^\/annuaire\/professionnels\/([^/]+)$/, { page: ProfessionalPage, auth: true }],
-  [/^\/annuaire\/structures\/([^/]+)$/, { page: StructurePage, auth: true }],
-  [/^\/annuaire\/structures\/([^/]+)\/gestion$/, { page: StructureManage, auth: true }],
-  [/^\/patients\/([^/]+)$/, { page: PatientPage, auth: true }],
+  [/^\/annuaire\/professionnels\/([^/]+)$/, { page: page(() => import('./pages/ProfessionalPage'), 'ProfessionalPage'), auth: true }],
+  [/^\/annuaire\/structures\/([^/]+)$/, { page: page(() => import('./pages/StructurePage'), 'StructurePage'), auth: true }],
+  [/^\/annuaire\/structures\/([^/]+)\/gestion$/, { page: page(() => import('./pages/StructureManage'), 'StructureManage'), auth: true }],
+  [/^\/patients\/([^/]+)$/, { page: page(() => import('./pages/PatientPage'), 'PatientPage'), auth: true }],
 ];
 
 function match(path: string): { def: RouteDef; params: string[] } | null {
@@ -69,21 +73,38 @@ function Forbidden() {
   return <Page title={t.forbidden.title}><p>{t.forbidden.text}</p><p><a href="/">{t.notFound.home}</a></p></Page>;
 }
 
+/** Reopened without network: the device code first, then the patients this device keeps. */
+function OfflineRouted({ path }: { path: string }) {
+  if (offlineMode.value === 'locked') return <OfflineUnlock />;
+  const m = /^\/patients\/([^/]+)$/.exec(path);
+  if (m && m[1] !== 'nouveau') return <OfflinePatient key={path} params={[decodeURIComponent(m[1])]} />;
+  if (path === '/' || path === '/patients') return <OfflinePatients />;
+  return <OfflineUnavailable />;
+}
+
 function Routed() {
   const { path } = route.value;
   const found = match(path);
   const def = found?.def;
   const user = me.value;
+  const offline = offlineMode.value;
   useEffect(() => {
-    if (def?.auth && user === null) navigate(loginUrl(), { replace: true });
-  }, [def, user]);
+    if (def?.auth && user === null && !offline) navigate(loginUrl(), { replace: true });
+  }, [def, user, offline]);
+  // The page's chunk is asked for at once, in parallel with the session check.
+  const [, setReady] = useState(0);
+  const P = def ? loaded.get(def.page) : undefined;
+  useEffect(() => {
+    if (def && !P) load(def.page).then(() => setReady((x) => x + 1)).catch(() => setReady((x) => x + 1));
+  }, [def, P]);
+  if (offline && !user && def?.auth) return <OfflineRouted path={path} />;
   if (!def) return <NotFound />;
   if (def.auth) {
     if (user === undefined) return <Loading />;
     if (user === null) return <Loading />;
     if (def.roles && !def.roles.includes(user.role)) return <Forbidden />;
   }
-  const P = def.page;
+  if (!P) return <Loading />;
   return <P key={path} params={found!.params} />;
 }
 
@@ -94,21 +115,39 @@ export function App() {
   // After an in-app navigation, move the focus to the new page's heading, as a page load would.
   useEffect(() => {
     if (first.current) { first.current = false; return; }
-    const h1 = mainRef.current?.querySelector<HTMLElement>('h1');
-    (h1 ?? mainRef.current)?.focus();
+    const main = mainRef.current;
+    if (!main) return;
+    const h1 = main.querySelector<HTMLElement>('h1');
+    if (h1) { h1.focus(); return; }
+    // The page's chunk is still on its way: focus the main region now, and its heading when it appears.
+    main.focus();
+    const seen = new MutationObserver(() => {
+      const h = main.querySelector<HTMLElement>('h1');
+      if (h) { seen.disconnect(); if (document.activeElement === main) h.focus(); }
+    });
+    seen.observe(main, { childList: true, subtree: true });
+    const stop = setTimeout(() => seen.disconnect(), 10000);
+    return () => { seen.disconnect(); clearTimeout(stop); };
   }, [path]);
   return (
     <>
       <a class="skip-link" href="#main">{t.app.skipLink}</a>
       <Header />
       <div role="status" class={!online.value || cameBack.value ? 'offline-banner' : 'sr-only'}>
-        {!online.value ? t.app.offline : cameBack.value ? t.app.backOnline : ''}
+        {!online.value ? (offlineMode.value ? t.offline.banner : t.app.offline) : cameBack.value ? t.app.backOnline : ''}
         {(!online.value || cameBack.value) && pending.value.length > 0 && <> {t.outbox.count(pending.value.length)}</>}
       </div>
       <main id="main" tabIndex={-1} ref={mainRef}>
+        {wipedBecause.value && (
+          <p class="notice notice--warn" role="alert" data-testid="offline-wiped">
+            {wipedBecause.value === 'revoked' ? t.offline.wipedRevoked : wipedBecause.value === 'stale' ? t.offline.wipedStale : t.offline.wipedFailures}
+          </p>
+        )}
+        {me.value && me.value.role !== 'operator' && path === '/' && <DeviceCodeOffer />}
         <Routed />
       </main>
       <footer class="site-footer"><p>{t.app.footer}</p></footer>
+      <TabBar />
     </>
   );
 }

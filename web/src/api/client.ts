@@ -14,7 +14,7 @@ export function forgetCsrf() { lastCsrf = null; }
 function csrfCookie(): string | null {
   for (const part of document.cookie.split(';')) {
     const [k, ...v] = part.trim().split('=');
-    if (k === 'cordee_csrf' && v.length) return decodeURIComponent(v.join('='));
+    if (k === '__Host-cordee_csrf' && v.length) return decodeURIComponent(v.join('='));
   }
   return null;
 }
@@ -54,6 +54,11 @@ export class ApiError extends Error {
 
 export function isApiError(e: unknown, type?: string): e is ApiError {
   return e instanceof ApiError && (type === undefined || e.type === type);
+}
+
+/** What a failed call threw, as a problem to show: the server's, or "unknown" for anything else (network, a bug). */
+export function asApiError(e: unknown): ApiError {
+  return isApiError(e) ? e : new ApiError({ status: 0, type: 'unknown', title: t.problems.unknown });
 }
 
 /** Called on 401 unauthenticated/session-expired so that the app can return to the login page. */

@@ -1,15 +1,16 @@
 // Every endpoint the app calls, typed. Pages import from here, never fetch() directly.
 import { get, post, put, patch, del, rememberCsrf, upload } from './client';
 import type {
-  AuditPage, AuditVerify, CapacityHistory, CapacityType, CapacityUnit, DirActivity, DirActivityInput, DirCapacity,
-  DirProfessional, DirSearch, DirSearchQuery, DirStructure, Enrolment, EnrolmentRequest, Favorite, LoginStep, Me, Portal, Role, RppsEntry,
-  SessionOpened, Structure, TotpEnrolled, TotpEnrolment,
+  ApproveRequest, AuditPage, AuditVerify, CapacityHistory, CapacityType, CapacityUnit, DirActivity, DirActivityInput, DirCapacity,
+  DirProfessional, DirSearch, DirSearchQuery, DirStructure, Enrolment, EnrolmentRequest, Favorite, LoginStep, Me, Portal, RppsEntry,
+  SessionOpened, Structure, SyncPage, TotpEnrolled, TotpEnrolment,
   AccessLogPage, AlertInput, Attachment, BreakGlass, CircleMember, CircleMemberInput, CursorPage, EntryKind, IdentityDocument,
   InformedHow, MyPatient, NotebookEntry, PatientUpdate, NotebookInput, Patient, PatientAlert, PatientInput, PatientSearchQuery, PatientSummary,
-  TimelineItem, TimelineKind,
+  TimelineItem, TimelineKind, VitalsHistory,
+  PscLinked, PscPending, PscRegistered, PscRegistration, PscStatus,
 } from './types';
 
-export { ApiError, isApiError, setUnauthenticatedHandler } from './client';
+export { ApiError, asApiError, isApiError, setUnauthenticatedHandler } from './client';
 export type * from './types';
 
 export const api = {
@@ -21,11 +22,18 @@ export const api = {
   logoutAll: () => post<void>('/auth/logout-all'),
   passwordReset: (email: string) => post<void>('/auth/password-reset', { email }),
   passwordResetConfirm: (token: string, password: string) => post<void>('/auth/password-reset/confirm', { token, password }),
+  // Pro Santé Connect: the login itself is a full navigation to pscStartUrl (the provider's page, then back).
+  pscStatus: () => get<PscStatus>('/auth/psc', { quiet401: true }),
+  pscStartUrl: '/api/v1/auth/psc/start',
+  pscPending: () => get<PscPending>('/auth/psc/pending', { quiet401: true }),
+  /** After the usual password + TOTP (cookie session): the account takes the link PSC proved. */
+  pscLink: () => post<PscLinked>('/auth/psc/link', undefined, { quiet401: true }),
+  pscRegister: (body: PscRegistration) => post<PscRegistered>('/auth/psc/register', body, { quiet401: true }),
 
   enrol: (body: EnrolmentRequest) => post<{ status: string }>('/enrolments', body),
   confirmEmail: (token: string) => post<LoginStep>('/enrolments/confirm-email', { token }),
   enrolments: (status = 'pending_approval') => get<{ items: Enrolment[] }>('/enrolments', { query: { status } }),
-  approve: (id: string, role?: Role) => post<Me>(`/enrolments/${encodeURIComponent(id)}/approve`, role ? { role } : {}),
+  approve: (id: string, body: ApproveRequest = {}) => post<Enrolment>(`/enrolments/${encodeURIComponent(id)}/approve`, body),
   reject: (id: string, reason: string) => post<unknown>(`/enrolments/${encodeURIComponent(id)}/reject`, { reason }),
 
   me: async (quiet = true) => { const me = await get<Me>('/me', { quiet401: quiet }); rememberCsrf(me.csrf_token); return me; },
@@ -33,6 +41,11 @@ export const api = {
     patch<Me>('/me', body, { headers: { 'If-Match': String(version) } }),
   portal: () => get<Portal>('/portal'),
   favorites: () => get<{ items: Favorite[] }>('/me/favorites'),
+  // The offline store (offline/sync.ts): its key, the feed, and the revocation of every device's store.
+  syncKey: () => get<{ key_id: string; key: string }>('/sync/key', { quiet401: true }),
+  // The largest pages the server gives: on a mobile link each round trip costs more than the bytes.
+  sync: (since: string) => get<SyncPage>('/sync', { query: { since, limit: 2000 }, quiet401: true }),
+  revokeSyncKey: () => del<void>('/sync/key'),
   addFavorite: (label: string, url: string, key: string) => post<Favorite>('/me/favorites', { label, url }, { headers: { 'Idempotency-Key': key } }),
   removeFavorite: (id: string) => del<void>(`/me/favorites/${encodeURIComponent(id)}`),
 
@@ -81,6 +94,8 @@ export const api = {
   recordOpposition: (id: string, memberId: string, how: InformedHow, reason?: string) =>
     post<CircleMember>(`/patients/${P(id)}/circle/${P(memberId)}/opposition`, reason ? { how, reason } : { how }),
 
+  /** Each measure's history with the usual ranges; 403 for who may not see vital signs. */
+  vitalsHistory: (id: string) => get<VitalsHistory>(`/patients/${P(id)}/vitals`),
   notebook: (id: string, q: { kind?: EntryKind | ''; cursor?: string | null; limit?: number } = {}) =>
     get<CursorPage<NotebookEntry>>(`/patients/${P(id)}/notebook`, { query: { ...q, limit: q.limit ?? 30 } }),
   writeEntry: (id: string, body: NotebookInput, key: string) =>

@@ -14,8 +14,10 @@ export interface Me {
   profession_label: string;
   specialty: string | null;
   rpps: string | null;
-  /** The directory entry found by the RPPS number at sign-up, if any. */
+  /** The directory entry this account is proven to be (confirmed by an approver, Pro Santé Connect or an operator). */
   professional_id?: string | null;
+  /** How that link was proven. */
+  professional_link?: ProfessionalLink | null;
   phone: string | null;
   structures: { id: string; name: string; role?: string }[];
   version: number | string;
@@ -23,7 +25,8 @@ export interface Me {
 }
 
 export interface LoginStep { next: 'totp' | 'totp_enrol'; pending_token: string; csrf_token: string }
-export interface SessionOpened { token: string; csrf_token: string; account: Me }
+/** The browser's session is its HttpOnly cookie: the server gives `token` only to Bearer (API) clients. */
+export interface SessionOpened { token?: string; csrf_token: string; account: Me }
 export interface TotpEnrolment { secret: string; otpauth_uri: string }
 export interface TotpEnrolled {
   recovery_codes: string[];
@@ -35,11 +38,48 @@ export interface TotpEnrolled {
 
 export interface Structure { id: string; name: string; kind?: string; commune?: string; finess?: string }
 
+/**
+ * POST /enrolments. With `rpps`, names and profession are the directory entry's (what is sent here is kept as
+ * `declared` for the approver); without, `profession_code` is one of the closed list (AUTRE needs a label).
+ */
 export interface EnrolmentRequest {
   email: string; password: string; first_name: string; last_name: string;
-  profession_code: string; profession_label: string;
+  profession_code?: string; profession_label?: string;
   specialty?: string; rpps?: string; phone?: string;
   structure_id?: string; structure_proposal?: { name: string; commune: string };
+}
+
+export type ProfessionalLink = 'confirmed' | 'psc' | 'operator';
+
+/** Pro Santé Connect (docs/operations.md): GET /auth/psc says whether the login page offers it. */
+export interface PscStatus { enabled: boolean }
+/**
+ * GET /auth/psc/pending: the identity PSC proved, waiting (30 min, HttpOnly cookie) for "link" or "create", with
+ * the directory entry of its RPPS number (null when the number is not in the directory yet) and how many
+ * structures of the directory its FINESS sites prove.
+ */
+export interface PscPending {
+  rpps: string; given_name: string; family_name: string; civility: string; profession_code: string;
+  directory: { id: string; civility: string | null; first_name: string; last_name: string;
+    profession_label: string | null; specialty: string | null } | null;
+  structures_proven: number;
+}
+/** POST /auth/psc/register: the account is made from the directory entry; only these are asked. */
+export interface PscRegistration {
+  email: string; phone?: string; structure_id?: string; structure_proposal?: { name: string; commune: string };
+}
+/** 200 active (the cookie session is set) or 202 pending_approval (nothing to log into yet). */
+export type PscRegistered = { status: 'active'; csrf_token: string; account: Me } | { status: 'pending_approval' };
+export interface PscLinked { status: 'linked'; csrf_token: string; account: Me }
+
+/** The directory entry an applicant claimed by typing its RPPS number (only a claim until an approver confirms it). */
+export interface ClaimedProfessional {
+  id: string; rpps: string; civility: string | null; first_name: string; last_name: string;
+  profession_code: string | null; profession_label: string | null; specialty: string | null;
+}
+/** What the applicant typed when the names and profession were taken from the directory entry. */
+export interface DeclaredIdentity {
+  first_name: string; last_name: string; profession_code: string; profession_label: string;
 }
 
 export interface Enrolment {
@@ -47,11 +87,20 @@ export interface Enrolment {
   profession_code: string; profession_label: string; specialty: string | null; rpps: string | null;
   status: string; created_at: string;
   structures: { id: string; name: string; proposed: boolean }[];
+  professional_id?: string | null;
+  professional_link?: ProfessionalLink | null;
+  claimed_professional?: ClaimedProfessional | null;
+  declared?: DeclaredIdentity | null;
 }
+
+/** POST /enrolments/{id}/approve: `confirm_professional` is required when the enrolment has a claimed_professional. */
+export interface ApproveRequest { role?: Role; confirm_professional?: boolean }
 
 export interface PortalService { key: string; available: boolean; count: number | null }
 export interface Portal {
-  services: PortalService[]; counters: { pending_enrolments: number; favorites: number };
+  services: PortalService[];
+  /** followed_patients: the patients "Mes patients" lists (absent on older servers). */
+  counters: { pending_enrolments: number; favorites: number; followed_patients?: number };
   /** Alerts not yet acknowledged by the caller (docs/patients.md); absent on older servers. */
   open_alerts?: number;
 }
@@ -88,7 +137,7 @@ export interface DirStructure {
   kind: 'structure'; id: string; finess: string | null; finess_ej: string | null; siret: string | null;
   name: string; long_name: string | null; category_code: string | null; category_label: string | null;
   address: string | null; postal_code: string | null; commune: string | null; departement: string | null;
-  phone: string | null; email: string | null; lat: number | null; lon: number | null;
+  phone: string | null; email: string | null; mssante?: string | null; lat: number | null; lon: number | null;
   source: 'finess' | 'local'; active: boolean;
   activities: DirActivity[];
   professionals: { id: string; first_name: string; last_name: string; profession_label: string | null }[];
@@ -99,7 +148,9 @@ export interface ProActivity {
   email: string | null; practice_mode: string | null; finess_site: string | null; siret: string | null;
 }
 export interface DirProfessional {
-  kind: 'professional'; id: string; id_type: 'RPPS' | 'ADELI'; national_id: string; civility: string | null;
+  kind: 'professional'; id: string; id_type: 'RPPS' | 'ADELI' | null; national_id: string | null; civility: string | null;
+  /** The RPPS number in its one shown form: 11 digits (null for ADELI and local entries without one). */
+  rpps: string | null; adeli: string | null; mssante: string | null;
   first_name: string; last_name: string; profession_code: string | null; profession_label: string | null;
   specialties: string[]; practice_modes: string[]; active: boolean; activities: ProActivity[];
 }
@@ -108,9 +159,13 @@ export interface DirSearchItem {
   civility: string | null; profession_code: string | null; profession_label: string | null; specialty: string | null;
   category_label: string | null; commune: string | null; postal_code: string | null; departement: string | null;
   distance_km?: number | null; score?: number;
+  /** A professional with an active Cordée account: can be reached (and see a care circle) in Cordée. */
+  has_account?: boolean;
 }
 export interface DirSearch {
   total: number; total_capped?: boolean; page: number; per_page: number; items: DirSearchItem[];
+  /** The words of the query the directory's vocabulary knew, and what it took them to mean. */
+  understood?: { words: string; meanings: string[] }[];
   facets?: {
     kind?: { professional?: number; structure?: number };
     profession?: { code: string; label: string; count: number }[];
@@ -174,6 +229,8 @@ export interface PatientSummary {
 }
 export interface MyPatient extends PatientSummary {
   role: CircleRole | string; referent: boolean; last_activity_at: string | null; unread: number; open_alerts: number;
+  /** The commune of the patient's address (null when the address names none; absent on older servers). */
+  commune?: string | null;
 }
 export interface PatientSearchQuery { q?: string; birth_date?: string; ins?: string }
 export type IdentityDocument = 'cni' | 'passeport' | 'titre_sejour' | 'livret_famille' | 'acte_naissance';
@@ -202,13 +259,19 @@ export type EntryKind = 'observation' | 'transmission' | 'visit' | 'event' | 'do
 export type Visibility = 'circle' | 'health' | 'structure';
 export type VitalKey = 'systolic' | 'diastolic' | 'heart_rate' | 'temperature' | 'spo2' | 'weight' | 'glycemia' | 'pain';
 export type Vitals = Partial<Record<VitalKey, number>>;
+/** The values outside the territory's usual ranges, flagged by the server ({} for who may not see vital signs). */
+export type VitalFlags = Partial<Record<VitalKey, 'high' | 'low'>>;
+export interface VitalsHistory {
+  series: Record<VitalKey, { at: string; value: number; entry_id: string }[]>;
+  ranges: Partial<Record<VitalKey, { low: number; high: number }>>;
+}
 export interface Attachment { id: string; name: string; mime: string; size: number }
 export interface NotebookEntry {
   id: string; kind: EntryKind; visibility: Visibility;
   author: { account_id: string; name: string; profession: string | null; structure_id: string | null; structure_name: string | null };
-  fact_at: string; written_at: string; body: string; vitals: Vitals | null; attachments: Attachment[];
+  fact_at: string; written_at: string; body: string; vitals: Vitals | null; vitals_flags: VitalFlags; attachments: Attachment[];
   version: number; supersedes: string | null;
-  previous: { id: string; body: string; vitals: Vitals | null; written_at: string; version: number }[];
+  previous: { id: string; body: string; vitals: Vitals | null; vitals_flags: VitalFlags; written_at: string; version: number }[];
 }
 export interface NotebookInput {
   kind?: EntryKind; visibility?: Visibility; body: string; fact_at?: string; vitals?: Vitals; attachments?: string[];
@@ -223,6 +286,7 @@ export interface PatientAlert {
   raised_by: { account_id: string | null; name: string } | null; created_at: string;
   recipients: { account_id: string; name: string; acknowledged_at: string | null }[];
   for_me: boolean; acknowledged_by_me: boolean; patient: { id: string; name: string };
+  patient_id?: string;
 }
 export interface AlertInput { kind: AlertKind; severity?: AlertSeverity; body: string; recipients?: string[] }
 
@@ -238,3 +302,14 @@ export interface AccessLogItem {
   action: string; outcome: string; via: AccessVia | string | null; reason: string | null;
 }
 export interface AccessLogPage { items: AccessLogItem[]; next_before: number | null }
+
+/** A page of the offline sync feed (GET /api/v1/sync). */
+export interface SyncChange {
+  collection: string;
+  key: string;
+  patient_id: string | null;
+  op: 'put' | 'delete';
+  value?: unknown;
+  reason?: 'access_ended' | 'merged' | 'hidden' | 'deleted';
+}
+export interface SyncPage { changes: SyncChange[]; cursor: string; more: boolean; key_id: string }

@@ -5,7 +5,7 @@ import { api, type AccessLogPage } from '../api';
 import { ErrorNotice, MoreButton } from './PatientBits';
 import { t, formatDateTimeShort } from '../i18n';
 
-/** "notebook.read" → "Consultation du cahier de liaison"; "patient.break_glass" → "Accès en urgence (bris de glace)". */
+/** "notebook.read" → "Consultation du cahier de liaison"; "patient.break_glass" → "Accès en urgence". */
 export function actionText(action: string): string {
   const parts = (action ?? '').split('.');
   const last = parts[parts.length - 1];

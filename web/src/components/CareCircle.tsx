@@ -15,7 +15,6 @@ import { t, formatDay } from '../i18n';
 const ROLES: CircleRole[] = ['medecin_traitant', 'medecin_specialiste', 'infirmier', 'pharmacien', 'kinesitherapeute', 'sage_femme',
   'aide_soignant', 'aide_a_domicile', 'assistante_sociale', 'coordinateur', 'psychologue', 'structure', 'proche_aidant', 'autre'];
 const HOWS: InformedHow[] = ['oral', 'ecrit', 'courrier', 'autre'];
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function roleFor(i: DirSearchItem): CircleRole | '' {
   if (i.kind === 'structure') return 'structure';
@@ -149,12 +148,12 @@ export function CareCircle({ patientId, members, error, onChanged, canEdit = tru
   );
 }
 
-type AddHow = 'directory' | 'account' | 'contact';
+// A colleague is chosen by name in the directory, where every account has an entry: never by an id.
+type AddHow = 'directory' | 'contact';
 
 function AddMember({ patientId, onAdded }: { patientId: string; onAdded: (name: string) => void }) {
   const [how, setHowAdd] = useState<AddHow>('directory');
   const [chosen, setChosen] = useState<DirSearchItem | null>(null);
-  const [accountId, setAccountId] = useState('');
   const [contact, setContact] = useState({ name: '', phone: '', relation: '' });
   const [role, setRole] = useState<CircleRole | ''>('');
   const [start, setStart] = useState('');
@@ -167,7 +166,7 @@ function AddMember({ patientId, onAdded }: { patientId: string; onAdded: (name: 
 
   const choose = (i: DirSearchItem | null) => { setChosen(i); if (i && !role) setRole(roleFor(i)); };
   const reset = () => {
-    setChosen(null); setAccountId(''); setContact({ name: '', phone: '', relation: '' }); setRole(''); setStart(''); setEnd('');
+    setChosen(null); setContact({ name: '', phone: '', relation: '' }); setRole(''); setStart(''); setEnd('');
     setReferent(false); key.current = newKey();
   };
 
@@ -176,7 +175,6 @@ function AddMember({ patientId, onAdded }: { patientId: string; onAdded: (name: 
     if (busy) return;
     const errs: FieldErrors = {};
     if (how === 'directory' && !chosen) errs.member = t.circle.chooseRequired;
-    if (how === 'account' && !UUID_RE.test(accountId.trim())) errs.account_id = accountId.trim() ? t.circle.accountIdInvalid : t.common.fieldRequired;
     if (how === 'contact' && !contact.name.trim()) errs['contact.name'] = t.common.fieldRequired;
     if (!role) errs.role = t.common.fieldRequired;
     if (start && end && end <= start) errs.end = t.circle.endBeforeStart;
@@ -187,7 +185,6 @@ function AddMember({ patientId, onAdded }: { patientId: string; onAdded: (name: 
     const body: CircleMemberInput = {
       role: role as CircleRole,
       ...(how === 'directory' && chosen ? (chosen.kind === 'structure' ? { structure_id: chosen.id } : { professional_id: chosen.id }) : {}),
-      ...(how === 'account' ? { account_id: accountId.trim().toLowerCase() } : {}),
       ...(how === 'contact' ? {
         contact: { name: contact.name.trim(), ...(contact.phone.trim() ? { phone: contact.phone.trim() } : {}),
           ...(contact.relation.trim() ? { relation: contact.relation.trim() } : {}) },
@@ -199,7 +196,7 @@ function AddMember({ patientId, onAdded }: { patientId: string; onAdded: (name: 
     setBusy(true);
     try {
       const m = await api.addMember(patientId, body, key.current);
-      const name = m.display_name || (chosen ? itemName(chosen) : contact.name.trim() || accountId.trim());
+      const name = m.display_name || (chosen ? itemName(chosen) : contact.name.trim());
       reset();
       onAdded(name);
     } catch (x) { setProblem(isApiError(x) ? x : null); setErrors(fieldErrorsOf(x)); }
@@ -210,13 +207,13 @@ function AddMember({ patientId, onAdded }: { patientId: string; onAdded: (name: 
     <section class="card" aria-labelledby="add-member-title">
       <h3 id="add-member-title" class="card__title">{t.circle.addTitle}</h3>
       <ErrorSummary problem={problem} fields={errors} labels={{
-        member: t.circle.directorySearch, account_id: t.circle.accountId, 'contact.name': t.circle.contactName, role: t.circle.role,
+        member: t.circle.directorySearch, 'contact.name': t.circle.contactName, role: t.circle.role,
         start: t.circle.start, end: t.circle.endDate,
       }} />
       <form class="form" onSubmit={submit} noValidate aria-busy={busy ? 'true' : undefined}>
         <fieldset class="choice choice--column">
           <legend>{t.circle.addHow}</legend>
-          {([['directory', t.circle.addByDirectory], ['account', t.circle.addByAccount], ['contact', t.circle.addContact]] as const).map(([v, label]) => (
+          {([['directory', t.circle.addByDirectory], ['contact', t.circle.addContact]] as const).map(([v, label]) => (
             <div class="choice__item" key={v}>
               <input type="radio" id={`add-${v}`} name="add-how" value={v} checked={how === v}
                 onChange={() => { setHowAdd(v); setErrors({}); if (v === 'contact') setRole('proche_aidant'); }} />
@@ -225,10 +222,6 @@ function AddMember({ patientId, onAdded }: { patientId: string; onAdded: (name: 
           ))}
         </fieldset>
         {how === 'directory' && <DirectoryPicker name="member" value={chosen} onChange={choose} error={errors.member ?? errors.professional_id ?? errors.structure_id} />}
-        {how === 'account' && (
-          <TextField name="account_id" label={t.circle.accountId} hint={t.circle.accountIdHint} required value={accountId} onValue={setAccountId}
-            error={errors.account_id} autocomplete="off" spellcheck={false} autoCapitalize="none" maxLength={36} />
-        )}
         {how === 'contact' && (<>
           <TextField name="contact.name" label={t.circle.contactName} required value={contact.name} error={errors['contact.name']}
             onValue={(v) => setContact((c) => ({ ...c, name: v }))} maxLength={200} autocomplete="off" />

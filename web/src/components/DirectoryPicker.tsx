@@ -10,7 +10,7 @@ function meta(i: DirSearchItem) {
   const what = i.kind === 'professional'
     ? (i.profession_label ?? (i.profession_code ? t.professions[i.profession_code] : null))
     : (i.category_label ?? t.directory.kindOne.structure);
-  return [what, i.specialty, i.commune].filter(Boolean).join(' · ');
+  return [what, i.specialty, i.commune, i.has_account ? t.directory.hasAccount : null].filter(Boolean).join(' · ');
 }
 
 const search = async (q: string, signal: AbortSignal) => (await api.directorySearch({ q, per_page: 10 }, signal)).items;

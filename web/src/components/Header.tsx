@@ -1,16 +1,19 @@
-import { me, isApprover, isOperator, logout } from '../state/session';
+import { me, logout } from '../state/session';
 import { route } from '../router';
 import { t } from '../i18n';
 import { useState } from 'preact/hooks';
+import { currentOf, visibleNav } from '../nav';
+import { ServiceIcon } from './icons';
 
-function NavLink({ href, label }: { href: string; label: string }) {
-  const path = route.value.path;
-  const current = path === href || (href !== '/' && path.startsWith(href + '/'));
-  return <li><a href={href} aria-current={current ? (path === href ? 'page' : 'true') : undefined}>{label}</a></li>;
+/** What the header says the user is: the profession ("Infirmier"), the role only for accounts without one. */
+export function whoLabel(u: { profession_label?: string | null; profession_code?: string | null; role: string }): string {
+  const p = u.profession_label?.trim();
+  return p && u.profession_code !== 'NV' ? p : (t.roles[u.role] ?? u.role);
 }
 
 export function Header() {
   const user = me.value;
+  const path = route.value.path;
   const [leaving, setLeaving] = useState(false);
   return (
     <header class="site-header">
@@ -20,30 +23,55 @@ export function Header() {
           <span>{t.app.name}</span>
         </a>
         {user && (
-          <div class="user">
+          <a class="user" href="/profil" aria-current={path === '/profil' ? 'page' : undefined}>
             <span class="user__name" data-testid="user-name">{user.first_name} {user.last_name}</span>
-            <span class="user__role">{t.roles[user.role] ?? user.role}</span>
-          </div>
+            <span class="user__role" data-testid="user-profession">{whoLabel(user)}</span>
+          </a>
         )}
         {user && (
-          <button type="button" class="btn btn--ghost btn--small" aria-disabled={leaving ? 'true' : undefined}
+          <button type="button" class="btn btn--ghost btn--small logout" aria-disabled={leaving ? 'true' : undefined}
             onClick={async () => { if (leaving) return; setLeaving(true); await logout(); setLeaving(false); }}>
-            {leaving ? t.nav.loggingOut : t.nav.logout}
+            <ServiceIcon name="logout" size={20} />
+            <span class="logout__text">{leaving ? t.nav.loggingOut : t.nav.logout}</span>
           </button>
         )}
       </div>
       {user && (
         <nav class="main-nav" aria-label={t.app.mainNav}>
           <ul>
-            <NavLink href="/" label={t.nav.home} />
-            <NavLink href="/patients" label={t.nav.patients} />
-            <NavLink href="/annuaire" label={t.nav.directory} />
-            <NavLink href="/profil" label={t.nav.profile} />
-            {isApprover.value && <NavLink href="/approbations" label={t.nav.approvals} />}
-            {isOperator.value && <NavLink href="/journal" label={t.nav.audit} />}
+            {visibleNav().map((n) => (
+              <li key={n.href}><a href={n.href} aria-current={currentOf(n.href, path)}>{n.label}</a></li>
+            ))}
           </ul>
         </nav>
       )}
     </header>
+  );
+}
+
+/**
+ * Phones: the places used all day as a bottom tab bar, within reach of the thumb. Shown by CSS on narrow screens
+ * only (the header's menu is hidden there), so that one navigation landmark is ever exposed at a time.
+ */
+export function TabBar() {
+  const user = me.value;
+  if (!user) return null;
+  const path = route.value.path;
+  return (
+    <nav class="tab-bar" aria-label={t.app.mainNav}>
+      <ul>
+        {visibleNav().filter((n) => n.tab).map((n) => (
+          <li key={n.href}>
+            <a href={n.href} aria-current={currentOf(n.href, path)} class="tab-bar__link">
+              <ServiceIcon name={n.icon} size={24} />
+              <span class="tab-bar__label">
+                {n.tabLabel && n.label.endsWith(n.tabLabel.toLowerCase()) && <span class="sr-only">{n.label.slice(0, -n.tabLabel.length)}</span>}
+                {n.tabLabel ?? n.label}
+              </span>
+            </a>
+          </li>
+        ))}
+      </ul>
+    </nav>
   );
 }

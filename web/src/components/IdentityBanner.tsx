@@ -1,13 +1,44 @@
-// The identity of a patient (strict traits, status in words, flags, INS only when the server gives it), the
-// break-the-glass banner, and for members the "Valider l'identité" (document) and "Qualifier (INSi)" actions.
+// The identity of a patient, on its own tab (birth identity, status in words, flags, INS only when the server gives
+// it), and for members the "Valider l'identité" (document) and "Confirmer auprès du téléservice INSi" actions.
 import { useState } from 'preact/hooks';
 import { api, isApiError, type ApiError, type IdentityDocument, type Patient, type PatientUpdate, type Sex } from '../api';
 import { Dialog } from './Dialog';
 import { ErrorSummary, SelectField, Status, SubmitButton, TextField, fieldErrorsOf, type FieldErrors } from './forms';
 import { ErrorNotice, Props, StatusBadge, patientName, usedNameOf } from './PatientBits';
-import { t, formatBirthDate, formatTime } from '../i18n';
+import { t, ageText, formatBirthDate, formatTime, personWord } from '../i18n';
+import { ServiceIcon } from './icons';
 
 const DOCUMENTS: IdentityDocument[] = ['cni', 'passeport', 'titre_sejour', 'livret_famille', 'acte_naissance'];
+
+/**
+ * The compact banner over every tab: age, sex and the identity status as an icon with words, the flags, and the
+ * notices that must never be missed (an emergency access running, a merged record).
+ */
+export function PatientBanner({ patient: p }: { patient: Patient }) {
+  const flags = (Object.keys(t.identity.flags) as (keyof Patient['flags'])[]).filter((f) => p.flags?.[f]);
+  const checked = p.identity_status === 'validee' || p.identity_status === 'qualifiee';
+  return (
+    <div class="patient-banner" data-testid="patient-banner">
+      <p class="patient-banner__line">
+        <span data-testid="age">{ageText(p.birth_date)}</span>
+        <span>{personWord(p.sex, p.birth_date)}</span>
+        <span class={`identity-mark identity-mark--${p.identity_status}`} data-testid="identity-status">
+          <ServiceIcon name={checked ? 'idChecked' : 'idUnchecked'} size={18} />{t.identity.status[p.identity_status] ?? p.identity_status}
+        </span>
+        {flags.map((f) => <span key={f} class="badge badge--warn">{t.identity.flags[f]}</span>)}
+      </p>
+      {p.access.via === 'break_glass' && (
+        <div class="notice notice--warning" data-testid="break-glass-banner">
+          <strong>{t.patient.breakGlassUntil(p.access.break_glass_until ? formatTime(p.access.break_glass_until) : '?')}</strong>
+          <p>{t.patient.breakGlassNotice}</p>
+        </div>
+      )}
+      {p.status === 'merged' && p.merged_into && (
+        <p class="notice notice--info">{t.patient.merged} <a href={`/patients/${encodeURIComponent(p.merged_into)}`}>{t.patient.mergedLink}</a></p>
+      )}
+    </div>
+  );
+}
 
 export function IdentityBanner({ patient: p, onChange }: { patient: Patient; onChange: (p: Patient) => void }) {
   const [validating, setValidating] = useState(false);
@@ -42,28 +73,12 @@ export function IdentityBanner({ patient: p, onChange }: { patient: Patient; onC
   return (
     <section class="card identity" aria-labelledby="identity-title" data-testid="identity">
       <h2 id="identity-title" class="card__title">{t.patient.identityTitle}</h2>
-      {p.access.via === 'break_glass' && (
-        <div class="notice notice--warning" data-testid="break-glass-banner">
-          <strong>{t.patient.breakGlassUntil(p.access.break_glass_until ? formatTime(p.access.break_glass_until) : '?')}</strong>
-          <p>{t.patient.breakGlassNotice}</p>
-        </div>
-      )}
-      {p.status === 'merged' && p.merged_into && (
-        <p class="notice notice--info">{t.patient.merged} <a href={`/patients/${encodeURIComponent(p.merged_into)}`}>{t.patient.mergedLink}</a></p>
-      )}
-      <p class="patient__meta identity__line">
-        <span>{t.patients.born(formatBirthDate(p.birth_date))}</span>
-        <span>{t.identity.sex[p.sex] ?? p.sex}</span>
-        {used && <span>{t.patients.usedName(used)}</span>}
-      </p>
       <p class="identity__status">
         <StatusBadge status={p.identity_status} />
         {flags.map((f) => <span key={f} class="badge badge--warn">{t.identity.flags[f]}</span>)}
       </p>
       <p class="muted identity__help">{t.identity.statusHelp[p.identity_status]}</p>
       {p.ins && <p class="identity__ins"><strong>{t.identity.ins}</strong> : <span data-testid="ins">{t.identity.insValue(p.ins.matricule, p.ins.kind)}</span></p>}
-      <details class="more">
-        <summary>{t.patient.identityDetails}</summary>
       <Props testid="identity-props" rows={[
         [t.identity.birthName, p.birth_name],
         [t.identity.birthFirstNames, p.birth_first_names],
@@ -78,7 +93,6 @@ export function IdentityBanner({ patient: p, onChange }: { patient: Patient; onC
         [t.identity.phone, p.phone],
         [t.identity.address, p.address],
       ]} />
-      </details>
       {member && p.status !== 'merged' && (
         <div class="actions">
           {(p.identity_status === 'provisoire' || p.identity_status === 'recuperee') && (
@@ -86,12 +100,14 @@ export function IdentityBanner({ patient: p, onChange }: { patient: Patient; onC
           )}
           <button type="button" class="btn btn--ghost" onClick={() => setEditing(true)}>{t.patient.editTitle}</button>
           {p.identity_status === 'validee' && (
-            <button type="button" class="btn btn--secondary" aria-disabled={busy ? 'true' : undefined} onClick={qualify}>
+            <button type="button" class="btn btn--secondary" aria-disabled={busy ? 'true' : undefined} onClick={qualify}
+              aria-describedby="qualify-hint">
               {busy && <span class="spinner" aria-hidden="true" />}{busy ? t.patient.qualifying : t.patient.qualify}
             </button>
           )}
         </div>
       )}
+      {member && p.status !== 'merged' && p.identity_status === 'validee' && <p class="hint" id="qualify-hint">{t.patient.qualifyHint}</p>}
       <ErrorNotice error={qualifyError} />
       <Status message={msg} />
       <Dialog open={editing} id="edit-identity" title={t.patient.editTitle} onClose={() => setEditing(false)}>

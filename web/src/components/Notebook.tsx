@@ -5,7 +5,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import {
   api, isApiError, newKey, type ApiError, type Attachment, type EntryKind, type NotebookEntry, type NotebookInput, type VitalKey,
-  type Visibility, type Vitals,
+  type Visibility, type VitalFlags, type Vitals,
 } from '../api';
 import { ErrorSummary, Loading, SelectField, Status, SubmitButton, TextAreaField, TextField, fieldErrorsOf, fieldId, type FieldErrors } from './forms';
 import { ErrorNotice, MoreButton, VisibilityBadge } from './PatientBits';
@@ -24,19 +24,27 @@ const VITALS: { key: VitalKey; min: number; max: number }[] = [
 const MAX_FILE = 10 * 1024 * 1024;
 const num = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 2 });
 
-function VitalsList({ vitals }: { vitals: Vitals | null | undefined }) {
+// A value outside the usual range says so in words, not by colour alone (the flag is the server's).
+function VitalsList({ vitals, flags }: { vitals: Vitals | null | undefined; flags?: VitalFlags }) {
   const rows = VITALS.filter((v) => typeof vitals?.[v.key] === 'number');
   if (!rows.length) return null;
   return (
     <ul class="vitals" aria-label={t.notebook.vitals}>
-      {rows.map((v) => (
-        <li key={v.key}>{t.notebook.vitalValue(t.notebook.vitalLabels[v.key], num.format(vitals![v.key]!), t.notebook.vitalUnits[v.key])}</li>
-      ))}
+      {rows.map((v) => {
+        const flag = flags?.[v.key];
+        return (
+          <li key={v.key} class={flag ? `vital--${flag}` : undefined} data-flag={flag}>
+            {t.notebook.vitalValue(t.notebook.vitalLabels[v.key], num.format(vitals![v.key]!), t.notebook.vitalUnits[v.key])}
+            {flag && <span class={`vital-flag vital-flag--${flag}`}>{t.vitalsCharts.flag[flag]}</span>}
+          </li>
+        );
+      })}
     </ul>
   );
 }
 
-function EntryView({ patientId, entry: given, onCorrected }: { patientId: string; entry: NotebookEntry; onCorrected: () => void }) {
+function EntryView({ patientId, entry: given, onCorrected, readOnly = false }:
+  { patientId: string; entry: NotebookEntry; onCorrected: () => void; readOnly?: boolean }) {
   const [correcting, setCorrecting] = useState(false);
   // The entry shown: the one listed, or the current version the server sent back with a 409.
   const [base, setBase] = useState(given);
@@ -44,7 +52,8 @@ function EntryView({ patientId, entry: given, onCorrected }: { patientId: string
   const btnRef = useRef<HTMLButtonElement>(null);
   useEffect(() => setBase(given), [given]);
   const entry = base;
-  const mine = !!me.value && entry.author?.account_id === me.value.id;
+  // A correction needs the current version from the server (If-Match): never from the offline copy.
+  const mine = !readOnly && !!me.value && entry.author?.account_id === me.value.id;
   const author = [entry.author?.name, entry.author?.profession, entry.author?.structure_name].filter(Boolean).join(', ');
   const titleId = `entry-${entry.id}-title`;
   return (
@@ -62,7 +71,7 @@ function EntryView({ patientId, entry: given, onCorrected }: { patientId: string
         )}
       </p>
       <p class="entry__body" data-testid="entry-body">{entry.body}</p>
-      <VitalsList vitals={entry.vitals} />
+      <VitalsList vitals={entry.vitals} flags={entry.vitals_flags} />
       {entry.attachments?.length > 0 && (
         <div class="entry__files">
           <p class="entry__label">{t.notebook.attachments}</p>
@@ -295,7 +304,8 @@ function PendingView({ entry }: { entry: PendingEntry }) {
       <p class="entry__meta"><time dateTime={entry.input.fact_at ?? entry.queued_at}>{t.notebook.factAt(when)}</time></p>
       <p class="entry__body">{entry.input.body}</p>
       <VitalsList vitals={entry.input.vitals} />
-      {entry.refused ? <p class="field-error">{t.outbox.refused(entry.refused)}</p> : <p class="hint">{t.outbox.waitingHint}</p>}
+      {entry.refused ? <p class="field-error">{entry.conflict ? t.outbox.conflict(entry.refused) : t.outbox.refused(entry.refused)}</p>
+        : <p class="hint">{t.outbox.waitingHint}</p>}
       <div class="actions">
         {!entry.refused && online.value && (
           <button type="button" class="btn btn--ghost btn--small" onClick={() => { void flush(); }}>{t.outbox.sendNow}</button>
@@ -307,7 +317,8 @@ function PendingView({ entry }: { entry: PendingEntry }) {
   );
 }
 
-export function Notebook({ patientId, health = true }: { patientId: string; health?: boolean }) {
+/** `stored`: the entries of the offline store (offline/sync.ts), shown instead of the server's when there is no network. */
+export function Notebook({ patientId, health = true, stored }: { patientId: string; health?: boolean; stored?: NotebookEntry[] }) {
   const [kind, setKind] = useState<EntryKind | ''>('');
   const [items, setItems] = useState<NotebookEntry[] | null>(null);
   const [next, setNext] = useState<string | null>(null);
@@ -316,11 +327,15 @@ export function Notebook({ patientId, health = true }: { patientId: string; heal
   const [tick, setTick] = useState(0);
   const [writing, setWriting] = useState(false);
   useEffect(() => {
+    if (stored) {
+      setItems(stored.filter((e) => !kind || e.kind === kind).sort((a, b) => b.fact_at.localeCompare(a.fact_at)));
+      return;
+    }
     let live = true;
     api.notebook(patientId, { kind }).then((r) => { if (live) { setItems(r.items); setNext(r.next_cursor ?? null); setError(null); } })
       .catch((e) => { if (live) setError(e); });
     return () => { live = false; };
-  }, [patientId, kind, tick, delivered.value]);
+  }, [patientId, kind, tick, delivered.value, stored]);
   const waiting = pending.value.filter((e) => e.patient === patientId);
   const loadMore = async () => {
     if (!next) return;
@@ -364,7 +379,7 @@ export function Notebook({ patientId, health = true }: { patientId: string; heal
       <ErrorNotice error={error} />
       {!items && !error ? <Loading /> : items && (items.length === 0 ? <p class="muted">{t.notebook.empty}</p> : (
         <ul class="entries plain" data-testid="entries">
-          {items.map((e) => <li key={e.id}><EntryView patientId={patientId} entry={e} onCorrected={reload} /></li>)}
+          {items.map((e) => <li key={e.id}><EntryView patientId={patientId} entry={e} onCorrected={reload} readOnly={!!stored} /></li>)}
         </ul>
       ))}
       {next && <MoreButton busy={more} onClick={loadMore} label={t.notebook.loadMore} />}

@@ -105,7 +105,11 @@ function RaiseAlert({ patientId, members, onRaised }: { patientId: string; membe
   const [errors, setErrors] = useState<FieldErrors>({});
   const [problem, setProblem] = useState<ApiError | null>(null);
   const key = useRef(newKey());
-  const others = (members ?? []).filter((m) => m.status === 'active' && m.account_id && m.account_id !== me.value?.id);
+  // Who an alert can reach: members by account, and by directory entry or structure (colleagues are added by name,
+  // through the directory: the server resolves their accounts), but not oneself.
+  const mine = (m: CircleMember) => (m.account_id && m.account_id === me.value?.id) ||
+    (m.professional_id && m.professional_id === me.value?.professional_id);
+  const others = (members ?? []).filter((m) => m.status === 'active' && m.kind !== 'contact' && !mine(m));
 
   const submit = async (e: Event) => {
     e.preventDefault();

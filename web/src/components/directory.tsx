@@ -1,7 +1,7 @@
 // Small pieces shared by the directory pages: names, freshness of a capacity in plain words, contact
 // links, badges, and the loading of one record by id.
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, isApiError, type DirCapacity, type DirSearchItem } from '../api';
+import { ApiError, asApiError, type DirCapacity, type DirSearchItem } from '../api';
 import { t } from '../i18n';
 
 const km = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 1 });
@@ -36,10 +36,10 @@ export function itemName(i: DirSearchItem) {
 export function telHref(phone: string) { return 'tel:' + phone.replace(/[^\d+]/g, ''); }
 
 export function Phone({ phone }: { phone: string }) {
-  return <a href={telHref(phone)} aria-label={t.directory.call(phone)}>{phone}</a>;
+  return <a class="contact-link" href={telHref(phone)} aria-label={t.directory.call(phone)}>{phone}</a>;
 }
 export function Email({ email }: { email: string }) {
-  return <a href={'mailto:' + email} aria-label={t.directory.mailTo(email)}>{email}</a>;
+  return <a class="contact-link" href={'mailto:' + email} aria-label={t.directory.mailTo(email)}>{email}</a>;
 }
 
 /** « mis à jour il y a 3 h », with « par Paul Henriot » when the server names the account (not for the demo or an import). */
@@ -68,7 +68,7 @@ export function useRecord<T>(load: () => Promise<T>, deps: unknown[]) {
     let live = true;
     setError(null);
     load().then((d) => { if (live) { setData(d); setLoadedAt(Date.now()); } })
-      .catch((e) => { if (live) setError(isApiError(e) ? e : new ApiError({ status: 0, type: 'unknown', title: t.problems.unknown })); });
+      .catch((e) => { if (live) setError(asApiError(e)); });
     return () => { live = false; };
   }, [...deps, tick]);
   return { data, setData, error, loadedAt, reload: () => setTick((x) => x + 1) };

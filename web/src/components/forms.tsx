@@ -168,6 +168,11 @@ export function ErrorSummary({ problem, fields, labels = {} }: { problem: ApiErr
   );
 }
 
+/** The problem without its detail: for a summary that links to the field under which the detail is shown. */
+export function withoutDetail(p: ApiError): ApiError {
+  return new ApiError({ status: p.status, type: p.type, title: p.title, errors: p.errors, requestId: p.requestId, body: p.body });
+}
+
 /** Field errors of a problem, keyed by field name (nested names like structure_proposal.name kept). */
 export function fieldErrorsOf(e: unknown): FieldErrors {
   const out: FieldErrors = {};

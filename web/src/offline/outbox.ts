@@ -1,103 +1,119 @@
-// Notebook entries written without network wait on this device and are sent again, oldest first, with the
-// idempotency key they were first sent with: a nurse at a home visit with no signal writes the transmission
-// now, and it reaches the circle when the phone finds the network. The server answers a replayed key with the
-// first result, so an entry whose answer was lost on the way is never written twice (DESIGN.md §4).
+// One outbox for every write made without network (notebook entries now; messages, bookings and forms register their
+// own kind with registerSender). Each write waits on this device, encrypted with the store key (offline/store.ts),
+// and is sent again, oldest first, with the idempotency key it was first sent with: a nurse at a home visit with no
+// signal writes the transmission now, and it reaches the circle when the phone finds the network. The server answers
+// a replayed key with the first result, so a write whose answer was lost on the way is never made twice
+// (DESIGN.md §4). A write the server refuses — a conflict (409) included — stays listed with the reason for its
+// author: nothing is ever overwritten or dropped silently.
 //
-// Kept in IndexedDB (survives a reload or a closed tab; never sent anywhere but to our API), per account:
-// another person logging in on the same phone neither sees nor sends them, and an explicit logout deletes them.
+// Per account: another person logging in on the same phone neither sees nor sends them; logout deletes them.
 import { signal } from '@preact/signals';
 import { api, isApiError, type NotebookInput } from '../api';
+import { seal, open, type Sealed } from './crypto';
+import { tx, OUTBOX } from './store';
+import { currentKey, syncNow } from './sync';
 
 export interface PendingEntry {
   key: string;
   account: string;
+  kind: string;
   patient: string;
   input: NotebookInput;
   queued_at: string;
-  /** Why the server refused it (access ended, invalid…): kept so the author can copy the text, then discard it. */
+  /** Why the server refused it (access ended, conflict, invalid…): kept so the author can copy the text, then discard it. */
   refused?: string;
+  conflict?: boolean;
 }
+interface StoredWrite extends Sealed { key: string; account: string; kind: string; queued_at: string }
+type Payload = Pick<PendingEntry, 'patient' | 'input' | 'refused' | 'conflict'>;
 
-/** The current account's pending entries, oldest first. */
+/** How each kind of write reaches the server; `key` is its Idempotency-Key. */
+type Sender = (w: PendingEntry, key: string) => Promise<unknown>;
+const senders: Record<string, Sender> = {
+  notebook_entry: (w, key) => api.writeEntry(w.patient, w.input, key),
+};
+export function registerSender(kind: string, send: Sender) { senders[kind] = send; }
+
+/** The current account's pending writes, oldest first. */
 export const pending = signal<PendingEntry[]>([]);
-/** Bumped each time a pending entry reached the server, so that open lists reload. */
+/** Bumped each time a pending write reached the server, so that open lists reload. */
 export const delivered = signal(0);
 
-const DB = 'cordee-outbox', STORE = 'entries';
 let account: string | null = null;
 let sending = false;
 let timer: ReturnType<typeof setInterval> | null = null;
 
-function open(): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
-    const req = indexedDB.open(DB, 1);
-    req.onupgradeneeded = () => req.result.createObjectStore(STORE, { keyPath: 'key' });
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
+async function refresh() {
+  const key = currentKey();
+  if (!account || !key) { pending.value = []; return; }
+  const r = await tx([OUTBOX], 'readonly', (t) => t.objectStore(OUTBOX).getAll());
+  const mine = (r.result as StoredWrite[]).filter((w) => w.account === account);
+  const out: PendingEntry[] = [];
+  for (const w of mine) {
+    try { out.push({ key: w.key, account: w.account, kind: w.kind, queued_at: w.queued_at, ...(await open<Payload>(key, w)) }); }
+    catch { /* sealed under a revoked key: unreadable, it goes with the next wipe */ }
+  }
+  pending.value = out.sort((a, b) => a.queued_at.localeCompare(b.queued_at));
+}
+
+async function store(w: PendingEntry) {
+  const key = currentKey();
+  if (!key) throw new Error('no store key');
+  const payload: Payload = { patient: w.patient, input: w.input, refused: w.refused, conflict: w.conflict };
+  const sealed = await seal(key, payload);
+  await tx([OUTBOX], 'readwrite', (t) => {
+    t.objectStore(OUTBOX).put({ key: w.key, account: w.account, kind: w.kind, queued_at: w.queued_at, ...sealed } satisfies StoredWrite);
   });
 }
 
-/** One transaction on the store; resolves with `fn`'s request result once the transaction is committed. */
-async function tx<T>(mode: IDBTransactionMode, fn: (s: IDBObjectStore) => IDBRequest<T> | void): Promise<T | undefined> {
-  const db = await open();
-  try {
-    return await new Promise<T | undefined>((resolve, reject) => {
-      const t = db.transaction(STORE, mode);
-      const req = fn(t.objectStore(STORE));
-      t.oncomplete = () => resolve(req ? req.result : undefined);
-      t.onerror = () => reject(t.error);
-      t.onabort = () => reject(t.error);
-    });
-  } finally { db.close(); }
-}
-
-async function refresh() {
-  const all = (await tx<PendingEntry[]>('readonly', (s) => s.getAll())) ?? [];
-  pending.value = all.filter((e) => e.account === account).sort((a, b) => a.queued_at.localeCompare(b.queued_at));
-}
-
-/** Keeps an entry that could not be sent for lack of network; it is sent when the network returns. */
-export async function queueEntry(patient: string, input: NotebookInput, key: string) {
+/** Keeps a write of `kind` (a sender is registered for it) that could not be sent; it is sent when the network returns. */
+export async function queueWrite(kind: string, patient: string, input: unknown, key: string) {
   if (!account) throw new Error('no session');
-  const queued_at = new Date().toISOString();
-  // The facts happened now, not when the network returns: without a time of its own, the entry takes this one.
-  const e: PendingEntry = { key, account, patient, input: { ...input, fact_at: input.fact_at ?? queued_at }, queued_at };
-  await tx('readwrite', (s) => s.put(e));
+  await store({ key, account, kind, patient, input: input as NotebookInput, queued_at: new Date().toISOString() });
   await refresh();
 }
 
-/** The author gives up a refused (or still waiting) entry. */
+/** Keeps an entry that could not be sent for lack of network; it is sent when the network returns. */
+export function queueEntry(patient: string, input: NotebookInput, key: string) {
+  // The facts happened now, not when the network returns: without a time of its own, the entry takes this one.
+  return queueWrite('notebook_entry', patient, { ...input, fact_at: input.fact_at ?? new Date().toISOString() }, key);
+}
+
+/** The author gives up a refused (or still waiting) write. */
 export async function discard(key: string) {
-  await tx('readwrite', (s) => s.delete(key));
+  await tx([OUTBOX], 'readwrite', (t) => { t.objectStore(OUTBOX).delete(key); });
   await refresh();
 }
 
 /**
- * Sends the waiting entries in order. Stops at the first one that meets no network, a lost session or a busy
- * server (it will be tried again); an entry the server refuses for good is marked with the reason and skipped.
+ * Sends the waiting writes in order. Stops at the first one that meets no network, a lost session or a busy
+ * server (it will be tried again); one the server refuses for good is marked with the reason and skipped.
  */
 export async function flush() {
-  if (sending || !account || !navigator.onLine) return;
+  if (sending || !account || !navigator.onLine || !currentKey()) return;
   sending = true;
   try {
-    for (const e of pending.value.filter((x) => !x.refused)) {
+    for (const w of pending.value.filter((x) => !x.refused)) {
+      const send = senders[w.kind];
+      if (!send) continue;
       try {
-        await api.writeEntry(e.patient, e.input, e.key);
-        await tx('readwrite', (s) => s.delete(e.key));
+        await send(w, w.key);
+        await tx([OUTBOX], 'readwrite', (t) => { t.objectStore(OUTBOX).delete(w.key); });
         delivered.value++;
       } catch (x) {
         if (!isApiError(x) || x.status === 0 || x.status === 401 || x.status === 408 || x.status === 429 || x.status >= 500) break;
         const why = [x.title, ...x.errors.map((f) => f.message)].join(' — ');
-        await tx('readwrite', (s) => s.put({ ...e, refused: why }));
+        await store({ ...w, refused: why, conflict: x.status === 409 });
       }
     }
   } finally {
     sending = false;
     await refresh();
   }
+  void syncNow();  // the store shows what was just sent
 }
 
-/** Called when the session changes: shows that account's entries and sends them. */
+/** Called when the session changes (or the store opens offline): shows that account's writes and sends them. */
 export async function switchAccount(id: string | null) {
   account = id;
   await refresh().catch(() => { pending.value = []; });
@@ -106,13 +122,6 @@ export async function switchAccount(id: string | null) {
   // 'online' events are not always fired (captive portals, flaky cells): also try every 30 seconds.
   timer = setInterval(() => { if (pending.value.some((e) => !e.refused)) void flush(); }, 30_000);
   void flush();
-}
-
-/** Explicit logout: this account's waiting entries leave the device with the session. */
-export async function forgetAccount(id: string) {
-  const all = (await tx<PendingEntry[]>('readonly', (s) => s.getAll())) ?? [];
-  await tx('readwrite', (s) => { for (const e of all) if (e.account === id) s.delete(e.key); });
-  if (account === id) pending.value = [];
 }
 
 window.addEventListener('online', () => { void flush(); });

@@ -2,7 +2,7 @@
 // in the URL: typing rewrites it (replaceState, debounced), filters and pages push a new entry, so that a
 // search can be shared and the back button undoes a filter or a page.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ApiError, isApiError, type DirSearch, type DirSearchQuery } from '../api';
+import { api, ApiError, asApiError, type DirSearch, type DirSearchQuery } from '../api';
 import { Page } from '../components/Page';
 import { FieldShell, SelectField, TextField } from '../components/forms';
 import { formatKm, itemName, rememberSearch } from '../components/directory';
@@ -90,7 +90,7 @@ export function DirectorySearch() {
       .then((r) => { setResult(r); setError(null); setLoading(false); })
       .catch((e) => {
         if (ctrl.signal.aborted || (e as Error)?.name === 'AbortError') return;
-        setError(isApiError(e) ? e : new ApiError({ status: 0, type: 'unknown', title: t.problems.unknown }));
+        setError(asApiError(e));
         setLoading(false);
       });
     return () => ctrl.abort();
@@ -250,6 +250,9 @@ export function DirectorySearch() {
           <p role="status" aria-live="polite" class="count" data-testid="result-count">
             {result && !error ? t.directory.resultCount(result.total, result.total_capped) : ''}
           </p>
+          {result && !error && result.understood && result.understood.length > 0 && (
+            <p class="muted understood" data-testid="understood">{t.directory.understood(result.understood)}</p>
+          )}
           {loading && <p class="muted searching"><span class="spinner" aria-hidden="true" /> {t.directory.searching}</p>}
         </div>
         {error && (

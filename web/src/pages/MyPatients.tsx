@@ -1,26 +1,70 @@
-// /patients — "Mes patients": the patients of whose care circle I am a member (GET /patients/mine), newest
-// activity first, and a search (GET /patients?q=&birth_date=&ins=) that also offers break-the-glass for a
-// patient found by a precise query outside my circles.
-import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, isApiError, type MyPatient, type PatientSummary } from '../api';
+// /patients — "Mes patients": on the first screen, the patients of whose care circle I am a member (GET
+// /patients/mine, newest activity first), each row one tap target with age, commune, open alerts and unread count.
+// One search field filters that list at each letter and asks the server too (GET /patients?q=), which also finds
+// my patients beyond the loaded page and, for a precise query (name + full birth date, or INS: the criteria folded
+// away), a patient outside my circles, with the emergency access.
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { api, ApiError, asApiError, isApiError, type MyPatient, type PatientSummary } from '../api';
 import { Page } from '../components/Page';
 import { FieldShell, Loading, TextField } from '../components/forms';
 import { agoText } from '../components/directory';
 import { BreakGlassDialog } from '../components/BreakGlassDialog';
 import { ErrorNotice, MoreButton, StatusBadge, patientName, usedNameOf } from '../components/PatientBits';
-import { t, formatBirthDate } from '../i18n';
+import { t, ageText, personWord } from '../i18n';
 import { isOperator } from '../state/session';
 
 const INS_RE = /^[0-9]{5}(?:2A|2B|[0-9]{2})[0-9]{8}$/i;
 
-function Who({ p }: { p: PatientSummary }) {
-  const used = usedNameOf(p);
+/** Lower case, no accents, words of letters and digits: "Lefèvre-Abcde" → ["lefevre", "abcde"]. */
+const words = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+
+/** Every word typed starts a word of the names (as the server searches). */
+function matches(p: PatientSummary, typed: string[]): boolean {
+  const names = words([p.birth_name, p.used_name ?? '', p.first_name].join(' '));
+  return typed.every((w) => names.some((n) => n.startsWith(w)));
+}
+
+function Meta({ p, commune }: { p: PatientSummary; commune?: string | null }) {
   return (
     <p class="patient__meta">
-      <span>{t.patients.born(formatBirthDate(p.birth_date))}</span>
-      <span>{t.identity.sex[p.sex] ?? p.sex}</span>
-      {used && <span>{t.patients.usedName(used)}</span>}
+      <span data-testid="age">{ageText(p.birth_date)}</span>
+      <span>{personWord(p.sex, p.birth_date)}</span>
+      {commune && <span data-testid="commune">{commune}</span>}
     </p>
+  );
+}
+
+/** The name as the RNIV wants it, the used name beside it when it differs. */
+function Name({ p, link }: { p: PatientSummary; link: boolean }) {
+  const used = usedNameOf(p);
+  const name = patientName(p);
+  return (
+    <h3 class="patient__name">
+      {link ? <a href={`/patients/${encodeURIComponent(p.id)}`}>{name}</a> : name}
+      {used && <span class="patient__used"> {t.patients.usedName(used)}</span>}
+    </h3>
+  );
+}
+
+function MineRow({ p }: { p: MyPatient }) {
+  const badges = p.open_alerts > 0 || p.unread > 0;
+  return (
+    <li class="patient patient--row" data-testid="patient-row">
+      <div class="patient__top">
+        <Name p={p} link />
+        <span class="patient__activity">
+          <span class="sr-only">{t.patients.lastActivitySr} </span>
+          {p.last_activity_at ? agoText((Date.now() - Date.parse(p.last_activity_at)) / 1000) : t.patients.noActivity}
+        </span>
+      </div>
+      <Meta p={p} commune={p.commune} />
+      {badges && (
+        <p class="patient__badges">
+          {p.open_alerts > 0 && <span class="badge badge--alert" data-testid="open-alerts">{t.patients.openAlerts(p.open_alerts)}</span>}
+          {p.unread > 0 && <span class="badge" data-testid="unread">{t.patients.unread(p.unread)}</span>}
+        </p>
+      )}
+    </li>
   );
 }
 
@@ -43,7 +87,7 @@ export function MyPatients() {
   useEffect(() => {
     if (operator) return;
     api.myPatients().then((r) => { setItems(r.items); setNext(r.next_cursor ?? null); })
-      .catch((e) => setLoadError(isApiError(e) ? e : new ApiError({ status: 0, type: 'unknown', title: t.problems.unknown })));
+      .catch((e) => setLoadError(asApiError(e)));
   }, []);
 
   const more = async () => {
@@ -57,7 +101,7 @@ export function MyPatients() {
     finally { setLoadingMore(false); }
   };
 
-  // Search 300 ms after the last key; a newer search aborts the older one.
+  // The server is asked 300 ms after the last key; a newer search aborts the older one.
   const term = q.trim(), insTerm = ins.replace(/\s/g, '').toUpperCase();
   const active = !!(term || birth || insTerm);
   useEffect(() => {
@@ -80,49 +124,74 @@ export function MyPatients() {
     return () => { clearTimeout(timer); ctrl.abort(); };
   }, [term, birth, insTerm]);
 
-  return (
-    <Page title={t.patients.title} intro={operator ? t.patients.introOperator : t.patients.intro}>
-      {!operator && <p class="actions page-actions"><a class="btn btn--primary" href="/patients/nouveau">{t.patients.newPatient}</a></p>}
+  // At each letter, my loaded patients that match (no wait for the server); the server's answer adds the others.
+  const typed = useMemo(() => words(term), [term]);
+  const shown = !items ? null : !active ? items
+    : insTerm ? items.filter((p) => found?.some((f) => f.id === p.id))
+    : items.filter((p) => matches(p, typed) && (!birth || p.birth_date === birth));
+  const others = active && found ? found.filter((f) => !(items ?? []).some((p) => p.id === f.id)) : [];
 
-      <form class="card patient-search" role="search" aria-labelledby="psearch-title" noValidate onSubmit={(e) => e.preventDefault()}>
-        <h2 id="psearch-title">{t.patients.searchTitle}</h2>
-        <FieldShell name="pq" label={t.patients.searchName} hint={t.patients.searchNameHint} optionalMark={false}>
+  const clear = () => { setQ(''); setBirth(''); setIns(''); document.getElementById('f-pq')?.focus(); };
+
+  return (
+    <Page title={t.patients.title}
+      actions={!operator && <a class="btn btn--primary btn--compact" href="/patients/nouveau">{t.patients.newPatient}</a>}>
+      <p class={operator ? 'lead' : 'lead lead--wide'}>{operator ? t.patients.introOperator : t.patients.intro}</p>
+      {operator && <p class="notice notice--info" data-testid="operator-no-list">{t.patients.operatorNoList}</p>}
+      <form class="patient-search" role="search" aria-label={t.patients.searchRegion} noValidate onSubmit={(e) => e.preventDefault()}>
+        <FieldShell name="pq" label={t.patients.searchLabel} hint={t.patients.searchLabelHint} optionalMark={false}>
           {({ id, describedBy }) => (
             <div class="search-box">
               <input id={id} name="q" type="search" value={q} aria-describedby={describedBy} autocomplete="off" maxLength={200}
-                spellcheck={false} enterKeyHint="search" onInput={(e) => setQ((e.currentTarget as HTMLInputElement).value)} />
+                spellcheck={false} enterKeyHint="search" aria-controls={operator ? undefined : 'patients-list'}
+                onInput={(e) => setQ((e.currentTarget as HTMLInputElement).value)} />
               {searching && <span class="spinner search-box__spinner" aria-hidden="true" />}
             </div>
           )}
         </FieldShell>
-        <div class="grid-2">
-          <TextField name="pbirth" label={t.patients.searchBirthDate} hint={operator ? t.patients.searchBirthDateHintOperator : t.patients.searchBirthDateHint} type="date" value={birth}
-            onValue={setBirth} optionalMark={false} max={new Date().toISOString().slice(0, 10)} min="1880-01-01" />
-          <TextField name="pins" label={t.patients.searchIns} hint={t.patients.searchInsHint} value={ins} onValue={setIns}
-            optionalMark={false} error={insError} autocomplete="off" spellcheck={false} maxLength={21} inputMode="text" />
-        </div>
-        {active && (
-          <button type="button" class="btn btn--ghost btn--small" onClick={() => { setQ(''); setBirth(''); setIns(''); document.getElementById('f-pq')?.focus(); }}>
-            {t.patients.clearSearch}
-          </button>
-        )}
+        <details class="more more--criteria" open={!!(birth || ins) || undefined}>
+          <summary>{t.patients.moreCriteria}</summary>
+          <div class="grid-2">
+            <TextField name="pbirth" label={t.patients.searchBirthDate} hint={operator ? t.patients.searchBirthDateHintOperator : t.patients.searchBirthDateHint} type="date" value={birth}
+              onValue={setBirth} optionalMark={false} max={new Date().toISOString().slice(0, 10)} min="1880-01-01" />
+            <TextField name="pins" label={t.patients.searchIns} hint={t.patients.searchInsHint} value={ins} onValue={setIns}
+              optionalMark={false} error={insError} autocomplete="off" spellcheck={false} maxLength={21} inputMode="text" />
+          </div>
+        </details>
+        {active && <button type="button" class="btn btn--ghost btn--small" onClick={clear}>{t.patients.clearSearch}</button>}
       </form>
+
+      {!operator && (
+        <section aria-labelledby="mine-title" class="mine" id="patients-list">
+          <div class="results__head">
+            <h2 id="mine-title">{t.patients.listTitle}</h2>
+            <p role="status" class="count" data-testid="patient-list-count">
+              {!shown ? '' : active ? t.patients.filteredCount(shown.length) : t.patients.listCount(shown.length, !!next)}
+            </p>
+          </div>
+          {loadError && <ErrorNotice error={loadError} />}
+          {!items && !loadError ? <Loading /> : shown && (shown.length === 0 && !active ? <p class="muted">{t.patients.empty}</p> : (
+            <ul class="patient-list" data-testid="my-patients">
+              {shown.map((p) => <MineRow key={p.id} p={p} />)}
+            </ul>
+          ))}
+          {!active && next && <MoreButton busy={loadingMore} onClick={more} label={t.patients.loadMore} />}
+        </section>
+      )}
 
       <section class="results" aria-labelledby="found-title" hidden={!active} aria-busy={searching ? 'true' : 'false'}>
         <div class="results__head">
-          <h2 id="found-title">{t.patients.results}</h2>
-          <p role="status" class="count" data-testid="patient-result-count">{active && found && !searching ? t.patients.resultCount(found.length) : ''}</p>
+          <h2 id="found-title">{operator ? t.patients.results : t.patients.othersTitle}</h2>
+          <p role="status" class="count" data-testid="patient-result-count">{active && found && !searching ? t.patients.resultCount(others.length) : ''}</p>
           {searching && <p class="muted searching"><span class="spinner" aria-hidden="true" /> {t.patients.searching}</p>}
         </div>
         <ErrorNotice error={searchError} />
-        {active && found && (found.length === 0 ? <p class="muted">{operator ? t.patients.noResultsOperator : t.patients.noResults}</p> : (
+        {active && found && (others.length === 0 ? <p class="muted">{operator ? t.patients.noResultsOperator : t.patients.noResults}</p> : (
           <ul class="patient-list" data-testid="patient-results">
-            {found.map((p) => (
-              <li key={p.id} class={p.access === 'none' ? 'patient patient--none' : 'patient'}>
-                <h3 class="patient__name">
-                  {p.access === 'none' ? patientName(p) : <a href={`/patients/${encodeURIComponent(p.id)}`}>{patientName(p)}</a>}
-                </h3>
-                <Who p={p} />
+            {others.map((p) => (
+              <li key={p.id} class={p.access === 'none' ? 'patient patient--none' : 'patient patient--row'}>
+                <Name p={p} link={p.access !== 'none'} />
+                <Meta p={p} />
                 <p class="patient__badges"><StatusBadge status={p.identity_status} />
                   {p.access !== 'none' && p.access !== 'member' && <span class="badge badge--warn">{t.patients.access[p.access]}</span>}</p>
                 {p.access === 'none' && (<>
@@ -135,39 +204,6 @@ export function MyPatients() {
             ))}
           </ul>
         ))}
-      </section>
-
-      <section aria-labelledby="mine-title" class="mine">
-        <div class="results__head">
-          <h2 id="mine-title">{t.patients.listTitle}</h2>
-          {items && <p class="count">{t.patients.listCount(items.length, !!next)}</p>}
-        </div>
-        {operator && <p class="notice notice--info" data-testid="operator-no-list">{t.patients.operatorNoList}</p>}
-        {!operator && loadError && <ErrorNotice error={loadError} />}
-        {!operator && (!items && !loadError ? <Loading /> : items && (items.length === 0 ? <p class="muted">{t.patients.empty}</p> : (
-          <ul class="patient-list" data-testid="my-patients">
-            {items.map((p) => (
-              <li key={p.id} class="patient">
-                <h3 class="patient__name"><a href={`/patients/${encodeURIComponent(p.id)}`}>{patientName(p)}</a></h3>
-                <Who p={p} />
-                <p class="patient__role">
-                  <span>{t.patients.role} : {t.circle.roles[p.role] ?? p.role}</span>
-                  {p.referent && <span class="badge">{t.patients.referent}</span>}
-                </p>
-                <p class="patient__activity muted">
-                  {p.last_activity_at ? t.patients.lastActivity(agoText((Date.now() - Date.parse(p.last_activity_at)) / 1000)) : t.patients.noActivity}
-                </p>
-                {(p.unread > 0 || p.open_alerts > 0) && (
-                  <p class="patient__badges">
-                    {p.unread > 0 && <span class="badge" data-testid="unread">{t.patients.unread(p.unread)}</span>}
-                    {p.open_alerts > 0 && <span class="badge badge--alert" data-testid="open-alerts">{t.patients.openAlerts(p.open_alerts)}</span>}
-                  </p>
-                )}
-              </li>
-            ))}
-          </ul>
-        )))}
-        {!operator && next && <MoreButton busy={loadingMore} onClick={more} label={t.patients.loadMore} />}
       </section>
       <BreakGlassDialog patient={glass} onClose={() => setGlass(null)} />
     </Page>

@@ -1,13 +1,15 @@
-// /patients/:id — one patient: the identity banner, then tabs (Cahier de liaison, Alertes, Cercle de soins,
-// Chronologie, Journal des accès when the server lets me read it). The tab is kept in ?onglet=.
+// /patients/:id — one patient: a compact banner (name, age, sex, identity status), then tabs opening on the notebook
+// (Cahier de liaison, Alertes, Cercle de soins, Identité, Chronologie, Journal des accès when the server lets me read
+// it). The tab is kept in ?onglet=.
 import { useEffect, useState } from 'preact/hooks';
 import { api, type AccessLogPage, type CircleMember } from '../api';
 import { Page } from '../components/Page';
 import { Loading } from '../components/forms';
 import { useRecord } from '../components/directory';
-import { IdentityBanner } from '../components/IdentityBanner';
+import { IdentityBanner, PatientBanner } from '../components/IdentityBanner';
 import { Tabs, type TabDef } from '../components/Tabs';
 import { Notebook } from '../components/Notebook';
+import { VitalsCharts } from '../components/VitalsCharts';
 import { PatientAlerts } from '../components/PatientAlerts';
 import { CareCircle } from '../components/CareCircle';
 import { Timeline } from '../components/Timeline';
@@ -20,7 +22,9 @@ import { t } from '../i18n';
 import { navigate, route } from '../router';
 
 /** URL words of the tabs. */
-const SLUGS: Record<string, string> = { notebook: 'cahier', alerts: 'alertes', circle: 'cercle', timeline: 'chronologie', access: 'acces' };
+const SLUGS: Record<string, string> = {
+  notebook: 'cahier', alerts: 'alertes', circle: 'cercle', identity: 'identite', timeline: 'chronologie', access: 'acces',
+};
 const KEYS = Object.fromEntries(Object.entries(SLUGS).map(([k, v]) => [v, k]));
 
 export function PatientPage({ params = [] }: { params?: string[] }) {
@@ -63,9 +67,12 @@ export function PatientPage({ params = [] }: { params?: string[] }) {
   if (!p) return <Page title={t.patient.titleShort}><Loading /></Page>;
 
   const clinical = p.access.clinical !== false && p.status !== 'merged';
+  // The notebook first (what the nurse opens the record for); without clinical access (operators), the identity.
+  const identityTab = { key: 'identity', label: t.patient.tabs.identity };
   const tabs: TabDef[] = [
-    ...(clinical ? [{ key: 'notebook', label: t.patient.tabs.notebook }, { key: 'alerts', label: t.patient.tabs.alerts }] : []),
+    ...(clinical ? [{ key: 'notebook', label: t.patient.tabs.notebook }, { key: 'alerts', label: t.patient.tabs.alerts }] : [identityTab]),
     { key: 'circle', label: t.patient.tabs.circle },
+    ...(clinical ? [identityTab] : []),
     ...(clinical ? [{ key: 'timeline', label: t.patient.tabs.timeline }] : []),
     ...(log ? [{ key: 'access', label: t.patient.tabs.access }] : []),
   ];
@@ -80,8 +87,8 @@ export function PatientPage({ params = [] }: { params?: string[] }) {
 
   return (
     <Page title={name} heading={<span data-testid="patient-name">{name}</span>}>
-      <p class="back"><a href="/patients">{t.patient.backToList}</a></p>
-      <IdentityBanner patient={p} onChange={setData} />
+      <p class="back back--wide"><a href="/patients">{t.patient.backToList}</a></p>
+      <PatientBanner patient={p} />
       {p.access.via === 'operator' && <p class="muted" data-testid="operator-notice">{t.patient.operatorNotice}</p>}
       {isOperator.value && p.status !== 'merged' && (
         <p class="actions page-actions">
@@ -97,10 +104,14 @@ export function PatientPage({ params = [] }: { params?: string[] }) {
           }} />
       )}
       <Tabs tabs={tabs} current={current} onChange={choose} label={t.patient.sections} idPrefix="ptab">
-        {current === 'notebook' && <Notebook patientId={id} health={p.access.health !== false} />}
+        {current === 'notebook' && <>
+          <Notebook patientId={id} health={p.access.health !== false} />
+          {p.access.health !== false && <VitalsCharts patientId={id} />}
+        </>}
         {current === 'alerts' && <PatientAlerts patientId={id} members={members} />}
         {current === 'circle' && <CareCircle patientId={id} members={members} error={circleError}
           canEdit={p.access.via !== 'operator' && p.status !== 'merged'} onChanged={() => setCircleTick((x) => x + 1)} />}
+        {current === 'identity' && <IdentityBanner patient={p} onChange={setData} />}
         {current === 'timeline' && <Timeline patientId={id} />}
         {current === 'access' && log && <AccessLogLoader id={id} first={log} />}
       </Tabs>

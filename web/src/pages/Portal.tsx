@@ -4,7 +4,7 @@ import { Page } from '../components/Page';
 import { ServiceIcon } from '../components/icons';
 import { ErrorSummary, Loading, Status, SubmitButton, TextField, fieldErrorsOf, type FieldErrors } from '../components/forms';
 import { t } from '../i18n';
-import { me, isApprover } from '../state/session';
+import { me, isApprover, flash } from '../state/session';
 
 const ORDER = ['directory', 'patients', 'messages', 'agenda', 'pathways', 'approvals', 'audit'];
 const HREF: Record<string, string> = {
@@ -14,6 +14,21 @@ const HREF: Record<string, string> = {
 
 function newKey() {
   return (crypto as Crypto & { randomUUID?: () => string }).randomUUID?.() ?? `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+}
+
+/** Each tile counts what it says ("6 patients suivis · 2 alertes"); a tile with nothing to count shows no badge. */
+function TileCount({ service, followed, alerts }: { service: PortalData['services'][number]; followed?: number; alerts: number | null }) {
+  if (service.key === 'patients') {
+    const n = followed ?? null;
+    if (n === null && alerts === null) return null;
+    return (
+      <span class="badge" data-testid="patients-count">
+        {[n !== null ? t.portal.followedPatients(n) : null, alerts ? t.portal.alertsShort(alerts) : null].filter(Boolean).join(' · ')}
+      </span>
+    );
+  }
+  if (service.key === 'approvals' && typeof service.count === 'number') return <span class="badge">{t.approvals.count(service.count)}</span>;
+  return null;
 }
 
 export function Portal() {
@@ -29,6 +44,12 @@ export function Portal() {
   const [errors, setErrors] = useState<FieldErrors>({});
   const [status, setStatus] = useState<string | null>(null);
   const [openAlerts, setOpenAlerts] = useState<number | null>(null);
+  // What the page that led here had to say (e.g. an account just linked to Pro Santé Connect), announced once.
+  const [notice, setNotice] = useState<string | null>(null);
+  useEffect(() => {
+    const text = flash.value === 'pscLinked' ? t.psc.linked : null;
+    if (text) { flash.value = null; setNotice(text); }
+  }, []);
 
   useEffect(() => {
     api.portal().then((p) => {
@@ -70,6 +91,7 @@ export function Portal() {
 
   return (
     <Page title={t.portal.title} heading={<span data-testid="greeting">{t.portal.greeting(`${user.first_name} ${user.last_name}`)}</span>} intro={t.portal.intro}>
+      <Status message={notice} />
       {loadError && <div class="error-summary" role="alert"><h2 class="error-summary__title">{loadError.title}</h2><p>{loadError.detail}</p></div>}
       {portal && (isApprover.value || openAlerts !== null) && (
         <section class="card counters" aria-labelledby="counters-title">
@@ -96,8 +118,7 @@ export function Portal() {
                 <span class="tile__icon"><ServiceIcon name={s.key} /></span>
                 <span class="tile__name">{txt.name}</span>
                 <span class="tile__desc">{txt.desc}</span>
-                {s.available && s.count !== null && s.count !== undefined &&
-                  <span class="badge">{s.key === 'approvals' ? t.approvals.count(s.count) : t.portal.count(s.count)}</span>}
+                {s.available && <TileCount service={s} followed={portal?.counters.followed_patients} alerts={openAlerts} />}
                 {!s.available && <span class="badge badge--muted">{t.portal.soon}</span>}
               </>);
               return (

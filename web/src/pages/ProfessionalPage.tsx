@@ -34,7 +34,9 @@ export function ProfessionalPage({ params = [] }: { params?: string[] }) {
             <div><dt>{t.directory.practiceModesLabel}</dt>
               <dd>{p.practice_modes.map((m) => t.directory.practiceModes[m] ?? m).join(', ')}</dd></div>
           )}
-          {p.national_id && <div><dt>{t.directory.nationalId(p.id_type)}</dt><dd>{p.national_id}</dd></div>}
+          {p.rpps && <div><dt>{t.directory.rppsNumber}</dt><dd data-testid="rpps">{p.rpps}</dd></div>}
+          {p.adeli && <div><dt>{t.directory.adeliNumber}</dt><dd>{p.adeli}</dd></div>}
+          {p.mssante && <div><dt>{t.directory.mssante}</dt><dd><Email email={p.mssante} /></dd></div>}
         </dl>
       </section>
       <section aria-labelledby="activities-title">

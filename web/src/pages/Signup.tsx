@@ -1,14 +1,16 @@
-import { useRef, useState } from 'preact/hooks';
-import { api, ApiError, isApiError, type EnrolmentRequest, type RppsEntry, type Structure } from '../api';
+import { useMemo, useRef, useState } from 'preact/hooks';
+import { api, ApiError, asApiError, isApiError, type EnrolmentRequest, type RppsEntry, type Structure } from '../api';
 import { Page } from '../components/Page';
-import { ErrorSummary, PasswordField, SelectField, SubmitButton, TextField, fieldErrorsOf, type FieldErrors } from '../components/forms';
+import { ErrorSummary, PasswordField, SelectField, SubmitButton, TextField, fieldErrorsOf, withoutDetail, type FieldErrors } from '../components/forms';
 import { StructurePicker } from '../components/StructurePicker';
 import { t } from '../i18n';
 
-const HEALTH = ['10', '21', '40', '50', '60', '70', '91'];
-const SOCIAL = ['ASS', 'EDS', 'AS', 'COORD', 'AUTRE'];
+// Professions that have no national register, declared by the applicant and vouched for by the approver. The
+// health professions of the RPPS are never typed: they come from the directory entry of the RPPS number.
+const DECLARED = ['AS', 'AP', 'ASS', 'EDS', 'CESF', 'COORD', 'SEC', 'AUTRE'];
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const rppsDigits = (v: string) => v.replace(/\s/g, '');
+// The 11 digits, also when the 12-digit national identifier (8 + the 11, as Pro Santé Connect writes it) is pasted.
+const rppsDigits = (v: string) => { const d = v.replace(/[\s.]/g, ''); return /^8\d{11}$/.test(d) ? d.slice(1) : d; };
 
 /** Where the RPPS number lookup stands (GET /directory/rpps/{number}, no session needed). */
 type Lookup =
@@ -29,7 +31,7 @@ export function Signup() {
     proposal_name: '', proposal_commune: '', password: '', password2: '',
   });
   const set = (k: keyof typeof f) => (v: string) => setF((old) => ({ ...old, [k]: v }));
-  const [structure, setStructure] = useState<Structure | null>(null);
+  const [structure, setStructureValue] = useState<Structure | null>(null);
   const [notListed, setNotListed] = useState(false);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<ApiError | null>(null);
@@ -38,20 +40,21 @@ export function Signup() {
   const [lookup, setLookup] = useState<Lookup>({ state: 'idle' });
   const [rppsError, setRppsError] = useState<string | null>(null);
   const lookupCtrl = useRef<AbortController | null>(null);
+  // Choosing a structure answers the error that asked for one.
+  const setStructure = (s: Structure | null) => {
+    setStructureValue(s);
+    if (s) setErrors((o) => { if (!o.structure_id) return o; const { structure_id: _, ...rest } = o; return rest; });
+  };
   const lookedUp = useRef('');
 
-  // Fields still empty take the values of the directory entry; what the user typed is never replaced.
+  // The names and profession are the directory entry's (shown read-only); what the user had typed is kept, sent as
+  // what they declared, and shown again if they clear the number. An empty specialty (or the one a former entry
+  // gave) takes the entry's.
+  const prefilledSpecialty = useRef('');
   const prefill = (e: RppsEntry) => setF((o) => {
-    const known = HEALTH.includes(e.profession_code) || SOCIAL.includes(e.profession_code);
-    const takeProfession = !o.profession_code && (known || !!e.profession_label);
-    return {
-      ...o,
-      first_name: o.first_name.trim() ? o.first_name : e.first_name ?? '',
-      last_name: o.last_name.trim() ? o.last_name : e.last_name ?? '',
-      profession_code: takeProfession ? (known ? e.profession_code : 'AUTRE') : o.profession_code,
-      other: takeProfession && !known && !o.other.trim() ? e.profession_label : o.other,
-      specialty: o.specialty.trim() ? o.specialty : e.specialty ?? '',
-    };
+    const take = !o.specialty.trim() || o.specialty === prefilledSpecialty.current;
+    if (take) prefilledSpecialty.current = e.specialty ?? '';
+    return take ? { ...o, specialty: e.specialty ?? '' } : o;
   });
 
   /** Looks an 11-digit number up once (typing it or leaving the field); a newer number aborts the older lookup. */
@@ -86,17 +89,30 @@ export function Signup() {
     lookupCtrl.current?.abort();
     lookedUp.current = '';
     setLookup({ state: 'idle' }); setRppsError(null);
+    // An error about the former number no longer applies.
+    setErrors((o) => { if (!o.rpps) return o; const { rpps: _, ...rest } = o; return rest; });
+    setProblem((p) => (p?.fieldError('rpps') ? null : p));
     lookUp(v);
   };
 
+  const entry = lookup.state === 'found' && lookup.number === rppsDigits(f.rpps) ? lookup.entry : null;
+  // With the entry found, the names and profession are the directory's: nothing to type.
+  const fromDirectory = !!entry && !!entry.first_name && !!entry.last_name;
+
+  // Mirrors the server: names always; a profession of the list only without an RPPS number.
   const validate = (): FieldErrors => {
     const e: FieldErrors = {};
     const req = (k: string, v: string) => { if (!v.trim()) e[k] = t.common.fieldRequired; };
-    req('first_name', f.first_name); req('last_name', f.last_name); req('email', f.email);
+    const rpps = rppsDigits(f.rpps);
+    if (rpps && !/^\d{11}$/.test(rpps)) e.rpps = t.fields.rppsInvalid;
+    else if (rpps && lookup.state === 'unknown' && lookup.number === rpps) e.rpps = t.signup.rppsUnknownError;
+    if (!rpps) {
+      req('profession_code', f.profession_code);
+      if (f.profession_code === 'AUTRE') req('profession_label', f.other);
+    }
+    if (!fromDirectory) { req('first_name', f.first_name); req('last_name', f.last_name); }
+    req('email', f.email);
     if (f.email.trim() && !EMAIL_RE.test(f.email.trim())) e.email = t.fields.emailInvalid;
-    req('profession_code', f.profession_code);
-    if (f.profession_code === 'AUTRE') req('profession_label', f.other);
-    if (f.rpps.trim() && !/^\d{11}$/.test(f.rpps.replace(/\s/g, ''))) e.rpps = t.fields.rppsInvalid;
     if (notListed) { req('structure_proposal.name', f.proposal_name); req('structure_proposal.commune', f.proposal_commune); }
     else if (!structure) e.structure_id = t.signup.structureRequired;
     if (f.password.length < 12) e.password = t.password.tooShort;
@@ -112,12 +128,19 @@ export function Signup() {
     setErrors(e); setProblem(null);
     if (Object.keys(e).length) return;
     const code = f.profession_code;
+    const rpps = rppsDigits(f.rpps);
+    // With an RPPS number the server takes the names and profession from the entry and keeps these as declared.
+    const typed = (v: string, fallback: string | undefined) => v.trim() || fallback || '';
     const body: EnrolmentRequest = {
-      email: f.email.trim(), password: f.password, first_name: f.first_name.trim(), last_name: f.last_name.trim(),
-      profession_code: code, profession_label: code === 'AUTRE' ? f.other.trim() : t.professions[code],
+      email: f.email.trim(), password: f.password,
+      first_name: typed(f.first_name, entry?.first_name), last_name: typed(f.last_name, entry?.last_name),
     };
+    if (code && DECLARED.includes(code)) {
+      body.profession_code = code;
+      body.profession_label = code === 'AUTRE' ? f.other.trim() : t.professions[code];
+    }
     if (f.specialty.trim()) body.specialty = f.specialty.trim();
-    if (f.rpps.trim()) body.rpps = f.rpps.replace(/\s/g, '');
+    if (rpps) body.rpps = rpps;
     if (f.phone.trim()) body.phone = f.phone.trim();
     if (notListed) body.structure_proposal = { name: f.proposal_name.trim(), commune: f.proposal_commune.trim() };
     else if (structure) body.structure_id = structure.id;
@@ -126,18 +149,21 @@ export function Signup() {
       await api.enrol(body);
       setDone(body.email);
     } catch (err) {
-      setProblem(isApiError(err) ? err : new ApiError({ status: 0, type: 'unknown', title: t.problems.unknown }));
+      setProblem(asApiError(err));
       setErrors(fieldErrorsOf(err));
     } finally { setBusy(false); }
   };
 
-  const entry = lookup.state === 'found' ? lookup.entry : null;
+  // A 409 on the RPPS number (an active account holds this entry): its detail says what to do, under the field.
+  const rppsProblem = problem?.type === 'duplicate' && problem.fieldError('rpps') && problem.detail ? problem.detail : null;
+  // …which the summary then links to rather than repeating it.
+  // (Memoised: a new object would move the focus back to the summary at each render.)
+  const summaryProblem = useMemo(() => (rppsProblem && problem ? withoutDetail(problem) : problem), [problem, rppsProblem]);
+  const fullName = entry ? [entry.civility, entry.first_name, entry.last_name?.toLocaleUpperCase('fr-FR')].filter(Boolean).join(' ') : '';
   const lookupMessage = lookup.state === 'loading' ? t.signup.rppsSearching
     : lookup.state === 'unknown' ? t.signup.rppsUnknown
     : lookup.state === 'unavailable' ? t.signup.rppsUnavailable
-    : entry ? t.signup.rppsFound(
-      [entry.civility, entry.first_name, entry.last_name?.toLocaleUpperCase('fr-FR')].filter(Boolean).join(' '),
-      entry.profession_label, entry.specialty)
+    : entry ? t.signup.rppsFound(fullName, entry.profession_label, entry.specialty)
     : null;
   const lookupClass = !lookupMessage ? 'sr-only' : lookup.state === 'loading' ? 'hint'
     : lookup.state === 'found' ? 'notice notice--success' : 'notice notice--info';
@@ -163,35 +189,18 @@ export function Signup() {
 
   return (
     <Page title={t.signup.title} intro={t.signup.intro} narrow>
-      <ErrorSummary problem={problem} fields={errors} labels={labels} />
+      <ErrorSummary problem={summaryProblem} fields={errors} labels={labels} />
       <form class="form" onSubmit={submit} noValidate aria-busy={busy ? 'true' : undefined}>
         <fieldset class="card">
-          <legend>{t.signup.identity}</legend>
-          <div class="grid-2">
-            <TextField name="first_name" label={t.fields.firstName} required value={f.first_name} onValue={set('first_name')} error={errors.first_name} autocomplete="given-name" />
-            <TextField name="last_name" label={t.fields.lastName} required value={f.last_name} onValue={set('last_name')} error={errors.last_name} autocomplete="family-name" />
-          </div>
-          <TextField name="email" label={t.fields.email} hint={t.fields.emailHint} type="email" required value={f.email} onValue={set('email')}
-            error={errors.email} autocomplete="email" inputMode="email" autoCapitalize="none" spellcheck={false} />
-          <TextField name="phone" label={t.fields.phone} hint={t.fields.phoneHint} type="tel" value={f.phone} onValue={set('phone')} error={errors.phone} autocomplete="tel" />
-        </fieldset>
-
-        <fieldset class="card">
           <legend>{t.signup.professionSection}</legend>
-          <SelectField name="profession_code" label={t.fields.profession} required value={f.profession_code} onValue={set('profession_code')} error={errors.profession_code}>
-            <option value="">{t.fields.professionChoose}</option>
-            <optgroup label={t.professionGroups.health}>{HEALTH.map((c) => <option value={c} key={c}>{t.professions[c]}</option>)}</optgroup>
-            <optgroup label={t.professionGroups.social}>{SOCIAL.map((c) => <option value={c} key={c}>{t.professions[c]}</option>)}</optgroup>
-          </SelectField>
-          {f.profession_code === 'AUTRE' && (
-            <TextField name="profession_label" label={t.fields.professionOther} required value={f.other} onValue={set('other')} error={errors.profession_label} />
-          )}
-          <TextField name="specialty" label={t.fields.specialty} value={f.specialty} onValue={set('specialty')} error={errors.specialty} />
           <TextField name="rpps" label={t.fields.rpps} hint={t.fields.rppsHint} value={f.rpps} onValue={onRpps}
-            error={errors.rpps ?? rppsError ?? undefined} inputMode="numeric" maxLength={14} autocomplete="off"
+            error={rppsProblem ?? errors.rpps ?? rppsError ?? undefined} inputMode="numeric" maxLength={20} autocomplete="off"
             onBlur={(e: FocusEvent) => lookUp((e.currentTarget as HTMLInputElement).value)}
             extra={<>
-              <p role="status" class={lookupClass} data-testid="rpps-lookup">{lookupMessage}</p>
+              <div role="status" class={lookupClass} data-testid="rpps-lookup">
+                {lookupMessage && <p class="rpps-lookup__text">{lookupMessage}</p>}
+                {entry && <p class="rpps-lookup__hint">{t.signup.rppsFoundHint}</p>}
+              </div>
               {sites.length > 0 && (
                 <div class="rpps-sites">
                   <p class="rpps-sites__title" id="rpps-sites-title">{t.signup.rppsSites}</p>
@@ -208,6 +217,43 @@ export function Signup() {
                 </div>
               )}
             </>} />
+          {entry ? (
+            <TextField name="profession_code" label={t.signup.professionFromDirectory} value={entry.profession_label} onValue={() => {}}
+              readOnly optionalMark={false} data-testid="profession-from-directory" />
+          ) : (<>
+            <SelectField name="profession_code" label={t.fields.profession} hint={t.signup.professionHint}
+              required={!rppsDigits(f.rpps)} optionalMark={false} value={f.profession_code} onValue={set('profession_code')} error={errors.profession_code}>
+              <option value="">{t.fields.professionChoose}</option>
+              {DECLARED.map((c) => <option value={c} key={c}>{t.professions[c]}</option>)}
+            </SelectField>
+            {f.profession_code === 'AUTRE' && (
+              <TextField name="profession_label" label={t.fields.professionOther} required value={f.other} onValue={set('other')} error={errors.profession_label} />
+            )}
+          </>)}
+          <TextField name="specialty" label={t.fields.specialty} value={f.specialty} onValue={set('specialty')} error={errors.specialty} />
+        </fieldset>
+
+        <fieldset class="card">
+          <legend>{t.signup.identity}</legend>
+          {fromDirectory && entry ? (
+            <div class="from-directory">
+              <p class="hint" id="names-from-directory">{t.signup.namesFromDirectoryHint}</p>
+              <div class="grid-2">
+                <TextField name="first_name" label={t.fields.firstName} value={entry.first_name} onValue={() => {}} readOnly
+                  optionalMark={false} aria-describedby="names-from-directory" />
+                <TextField name="last_name" label={t.fields.lastName} value={entry.last_name} onValue={() => {}} readOnly
+                  optionalMark={false} aria-describedby="names-from-directory" />
+              </div>
+            </div>
+          ) : (
+            <div class="grid-2">
+              <TextField name="first_name" label={t.fields.firstName} required value={f.first_name} onValue={set('first_name')} error={errors.first_name} autocomplete="given-name" />
+              <TextField name="last_name" label={t.fields.lastName} required value={f.last_name} onValue={set('last_name')} error={errors.last_name} autocomplete="family-name" />
+            </div>
+          )}
+          <TextField name="email" label={t.fields.email} hint={t.fields.emailHint} type="email" required value={f.email} onValue={set('email')}
+            error={errors.email} autocomplete="email" inputMode="email" autoCapitalize="none" spellcheck={false} />
+          <TextField name="phone" label={t.fields.phone} hint={t.fields.phoneHint} type="tel" value={f.phone} onValue={set('phone')} error={errors.phone} autocomplete="tel" />
         </fieldset>
 
         <fieldset class="card">

@@ -42,6 +42,7 @@ export function StructurePage({ params = [] }: { params?: string[] }) {
             )}
             {s.phone && <div><dt>{t.directory.phone}</dt><dd><Phone phone={s.phone} /></dd></div>}
             {s.email && <div><dt>{t.directory.email}</dt><dd><Email email={s.email} /></dd></div>}
+            {s.mssante && <div><dt>{t.directory.mssante}</dt><dd><Email email={s.mssante} /></dd></div>}
             {s.finess && <div><dt>{t.directory.finess}</dt><dd>{s.finess}</dd></div>}
             {s.finess_ej && <div><dt>{t.directory.finessEj}</dt><dd>{s.finess_ej}</dd></div>}
             {s.siret && <div><dt>{t.directory.siret}</dt><dd>{s.siret}</dd></div>}

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ApiError, isApiError, type TotpEnrolment, type TotpEnrolled } from '../api';
+import { api, ApiError, asApiError, type TotpEnrolment, type TotpEnrolled } from '../api';
 import { Page } from '../components/Page';
 import { ErrorSummary, Loading, Status, SubmitButton, TextField, fieldErrorsOf, type FieldErrors } from '../components/forms';
 import { t } from '../i18n';
@@ -25,6 +25,18 @@ export function TotpEnrol() {
   const [showPending, setShowPending] = useState(false);
   const [status, setStatus] = useState<string | null>(null);
   const started = useRef(false);
+  // Back from the authenticator app opened by the otpauth:// link, the code it shows goes straight into the field.
+  const awayToApp = useRef(false);
+  useEffect(() => {
+    const back = () => {
+      if (!awayToApp.current || document.visibilityState !== 'visible') return;
+      awayToApp.current = false;
+      document.getElementById('f-code')?.focus();
+    };
+    document.addEventListener('visibilitychange', back);
+    window.addEventListener('focus', back);
+    return () => { document.removeEventListener('visibilitychange', back); window.removeEventListener('focus', back); };
+  }, []);
 
   useEffect(() => {
     if (started.current) return;
@@ -34,7 +46,7 @@ export function TotpEnrol() {
       // The QR library is loaded only on this page to keep the main bundle small.
       const QR = await import('qrcode');
       setQr(await QR.toString(e.otpauth_uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }));
-    }).catch((e) => setLoadError(isApiError(e) ? e : new ApiError({ status: 0, type: 'unknown', title: t.problems.unknown })));
+    }).catch((e) => setLoadError(asApiError(e)));
   }, []);
 
   const submit = async (ev: Event) => {
@@ -50,7 +62,7 @@ export function TotpEnrol() {
       setResult(res);
       if (res.status === 'active' && res.account) sessionOpened(res.account);
     } catch (e) {
-      setProblem(isApiError(e) ? e : new ApiError({ status: 0, type: 'unknown', title: t.problems.unknown }));
+      setProblem(asApiError(e));
       setErrors(fieldErrorsOf(e));
     } finally { setBusy(false); }
   };
@@ -119,6 +131,11 @@ export function TotpEnrol() {
       ) : !enrolment ? <Loading label={t.enrol.loadingSecret} /> : (<>
         <section class="card" aria-labelledby="enrol-step1">
           <h2 id="enrol-step1">{t.enrol.step1}</h2>
+          <p class="otp-open">
+            <a class="btn btn--primary btn--block" href={enrolment.otpauth_uri} rel="external" data-testid="otpauth-link"
+              onClick={() => { awayToApp.current = true; }}>{t.enrol.openApp}</a>
+          </p>
+          <p class="hint otp-open">{t.enrol.openAppHint}</p>
           <div class="enrol-grid">
             <figure class="qr">
               {qr ? <div class="qr__img" role="img" aria-label={t.enrol.qrAlt} dangerouslySetInnerHTML={{ __html: qr }} /> : <Loading />}
@@ -128,7 +145,7 @@ export function TotpEnrol() {
               <p id="secret-label">{t.enrol.secretLabel}</p>
               <p class="secret"><code data-testid="totp-secret" aria-labelledby="secret-label">{group4(enrolment.secret)}</code></p>
               <button type="button" class="btn btn--secondary btn--small"
-                onClick={async () => setStatus((await copy(enrolment.secret)) ? t.common.copied : t.common.copyFailed)}>
+                onClick={async () => { const ok = await copy(enrolment.secret); awayToApp.current = ok; setStatus(ok ? t.common.copied : t.common.copyFailed); }}>
                 {t.enrol.copySecret}
               </button>
               <Status message={status} tone="info" />

@@ -3,7 +3,8 @@ import { signal, computed, effect } from '@preact/signals';
 import { api, isApiError, setUnauthenticatedHandler, type Me } from '../api';
 import { forgetCsrf } from '../api/client';
 import { navigate, loginUrl } from '../router';
-import { switchAccount, forgetAccount, pending } from '../offline/outbox';
+import { switchAccount, pending } from '../offline/outbox';
+import { enterOffline, forgetDevice, offlineMode, sessionEnded, sessionStarted } from '../offline/sync';
 import { t } from '../i18n';
 
 export const me = signal<Me | null | undefined>(undefined);
@@ -15,12 +16,19 @@ export const isOperator = computed(() => me.value?.role === 'operator');
 export async function loadMe(): Promise<Me | null> {
   try {
     me.value = await api.me();
+    offlineMode.value = null;
   } catch (e) {
-    if (isApiError(e) && e.status === 401) me.value = null;
+    // Reopened without network: the offline pages, if this device keeps a store (offline/sync.ts).
+    if (isApiError(e, 'network') && !me.value) await enterOffline().catch(() => false);
+    if (isApiError(e) && e.status === 401) { me.value = null; offlineMode.value = null; }
     else if (me.value === undefined) me.value = null;
   }
   return me.value ?? null;
 }
+
+// Reopened offline, the app tries the session again when the network returns: the online pages take over if it is
+// still valid; otherwise the login page, and the store and the outbox wait for the same person.
+window.addEventListener('online', () => { if (offlineMode.value) void loadMe(); });
 
 export function sessionOpened(account: Me) { me.value = account; }
 
@@ -30,7 +38,7 @@ export async function logout(everywhere = false) {
   const waiting = pending.value.length;
   if (waiting && !window.confirm(t.outbox.logoutConfirm(waiting))) return;
   try { await (everywhere ? api.logoutAll() : api.logout()); } catch { /* the session is gone either way */ }
-  if (id) await forgetAccount(id).catch(() => { /* no IndexedDB: nothing was kept */ });
+  if (id) await forgetDevice().catch(() => { /* no IndexedDB: nothing was kept */ });
   me.value = null;
   forgetCsrf();
   flash.value = 'loggedOut';
@@ -44,7 +52,12 @@ effect(() => {
   const id = me.value?.id ?? null;
   if (me.value === undefined || id === outboxAccount) return;
   outboxAccount = id;
-  void switchAccount(id).catch(() => { /* no IndexedDB (private mode): writes are never queued */ });
+  const who = me.value;
+  void (async () => {
+    if (who) await sessionStarted(who).catch(() => { /* no IndexedDB or WebCrypto: no offline store */ });
+    else sessionEnded();
+    await switchAccount(id);
+  })().catch(() => { /* no IndexedDB (private mode): writes are never queued */ });
 });
 
 setUnauthenticatedHandler((e) => {

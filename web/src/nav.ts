@@ -1,0 +1,32 @@
+// The app's places, in one list for both navigations: the header's menu (wide screens) and the bottom tab bar
+// (phones). A service joins the tab bar by adding its entry with `tab` (Messages and Agenda go between Patients
+// and Annuaire when they land); entries whose `shown` says no are left out, so no tab ever leads nowhere.
+import { isApprover, isOperator } from './state/session';
+import { t } from './i18n';
+
+export interface NavItem {
+  href: string;
+  label: string;
+  /** Shorter label under the icon of the tab bar; `label` when absent. */
+  tabLabel?: string;
+  icon: string;
+  tab?: boolean;
+  shown?: () => boolean;
+}
+
+export const NAV: NavItem[] = [
+  { href: '/', label: t.nav.home, icon: 'home', tab: true },
+  { href: '/patients', label: t.nav.patients, tabLabel: t.nav.patientsShort, icon: 'patients', tab: true },
+  { href: '/annuaire', label: t.nav.directory, icon: 'directory', tab: true },
+  { href: '/profil', label: t.nav.profile, icon: 'profile' },
+  { href: '/approbations', label: t.nav.approvals, icon: 'approvals', shown: () => isApprover.value },
+  { href: '/journal', label: t.nav.audit, icon: 'audit', shown: () => isOperator.value },
+];
+
+export const visibleNav = () => NAV.filter((n) => !n.shown || n.shown());
+
+/** 'page' on the place itself, 'true' on the pages under it (a patient under "Mes patients"). */
+export function currentOf(href: string, path: string): 'page' | 'true' | undefined {
+  if (path === href) return 'page';
+  return href !== '/' && path.startsWith(href + '/') ? 'true' : undefined;
+}
