@@ -118,6 +118,94 @@ const char* MssanteDomain(std::string_view profession) {
 // Fixed password, fresh TOTP secrets: the demo is fictional and local, its second factor is real.
 constexpr const char* kDemoPassword = "Cordee-demo-2026";
 
+// What happened to each demo patient lately, fitting their age and situation, in the order of the seeds of
+// LoadDemoPatients. Authors: 0 the médecin, 1 the infirmier, 2 the assistante sociale (absent from Emma's circle).
+// The nurse's rounds carry vital signs, so that each patient's charts have a history and some values leave their
+// usual range (flagged in the notebook).
+struct DemoNote {
+    int author;
+    const char *kind, *visibility, *text;
+    int hours_ago;
+    const char* vitals;  // JSON object, "" for none
+};
+struct DemoAlert {
+    const char *kind, *severity, *visibility, *body;
+};
+struct DemoStory {
+    DemoNote notes[9];
+    DemoAlert alerts[2];
+};
+const DemoStory kStories[] = {
+    // Jeanne Lefèvre, 88, lives alone in Reims: hypertension, falls at night.
+    {{{0, "visit", "health", "Consultation de suivi. Traitement antihypertenseur inchangé, tension à recontrôler dans 15 jours.", 120,
+       R"({"systolic":142,"diastolic":85,"heart_rate":72})"},
+      {1, "visit", "circle", "Passage du matin, constantes prises. Pilulier de la semaine préparé.", 102,
+       R"({"systolic":136,"diastolic":80,"heart_rate":70,"spo2":96})"},
+      {1, "visit", "circle", "Passage du matin, constantes prises.", 78, R"({"systolic":143,"diastolic":82,"heart_rate":71,"spo2":96})"},
+      {1, "visit", "circle", "Passage du matin : se plaint de vertiges en se levant.", 54,
+       R"({"systolic":153,"diastolic":84,"heart_rate":72,"spo2":95})"},
+      {1, "visit", "circle", "Passage du matin : tension toujours haute, vertiges moins fréquents.", 30,
+       R"({"systolic":159,"diastolic":86,"heart_rate":74,"spo2":95})"},
+      {1, "transmission", "circle", "Sa fille passe le soir ; elle demande si un portage de repas est possible.", 28, ""},
+      {2, "event", "circle", "Dossier APA déposé au conseil départemental ; visite d'évaluation prévue. Téléassistance proposée.", 8, ""}},
+     {{"chute", "urgente", "circle",
+       "Chute dans la salle de bain cette nuit, relevée par sa fille. Hématome à la hanche droite, marche possible."}}},
+    // Mamadou N'Diaye, 75, Reims: type 2 diabetes on insulin, the nurse comes twice a day.
+    {{{0, "visit", "health", "Diabète de type 2 sous insuline : HbA1c à 8,4 %. Doses du soir augmentées de 2 unités.", 140,
+       R"({"systolic":138,"diastolic":82,"weight":84.5})"},
+      {1, "visit", "circle", "Injection d'insuline du matin faite, glycémie capillaire notée.", 96, R"({"glycemia":1.62,"heart_rate":76})"},
+      {1, "visit", "circle", "Injection du matin faite.", 72, R"({"glycemia":1.95,"heart_rate":78})"},
+      {1, "visit", "circle", "Injection du matin faite. A oublié son repas de midi hier.", 48, R"({"glycemia":2.48,"heart_rate":80})"},
+      {1, "observation", "health", "Examen des pieds : rougeur au gros orteil gauche, pas de plaie. À surveiller.", 47, ""},
+      {1, "visit", "circle", "Injection du matin faite, glycémie très haute.", 3, R"({"glycemia":3.1,"heart_rate":84})"},
+      {2, "event", "circle", "Demande d'aide-ménagère déposée auprès de la caisse de retraite (2 h par semaine).", 30, ""}},
+     {{"aggravation", "importante", "health",
+       "Glycémie à 3,1 g/L ce matin malgré le traitement : avis médical souhaité aujourd'hui."}}},
+    // Hélène Martin (née Cœurdevey), 82, Troyes: Alzheimer disease, her husband is exhausted; the DAC coordinates.
+    {{{0, "visit", "health", "Troubles de la mémoire qui progressent (MMS 17/30). Traitement inchangé, consultation mémoire demandée au CH de Troyes.", 160,
+       R"({"systolic":128,"diastolic":76,"weight":58})"},
+      {1, "visit", "circle", "Passage du soir : prise des médicaments surveillée, calme.", 100, R"({"systolic":126,"diastolic":74,"heart_rate":68})"},
+      {1, "transmission", "circle", "Son mari dit ne plus dormir la nuit : elle se lève et cherche à sortir.", 76, ""},
+      {1, "visit", "circle", "Passage du soir : a perdu 1 kg en un mois, mange peu seule.", 52,
+       R"({"systolic":124,"diastolic":72,"heart_rate":70,"weight":57})"},
+      {2, "event", "circle", "Entretien avec le mari : épuisement de l'aidant. Hébergement temporaire demandé à l'EHPAD La Roseraie.", 26, ""},
+      {2, "observation", "structure", "Demande de mesure de protection (habilitation familiale) à préparer avec le fils.", 25, ""}},
+     {{"autre", "importante", "circle",
+       "Le mari a appelé : il ne peut plus assurer les nuits. Réunion de coordination à organiser cette semaine."}}},
+    // Pierre Louis Dupont-Aignan, 97, Châlons-en-Champagne: heart failure, the nurse weighs him every morning.
+    {{{0, "visit", "health", "Insuffisance cardiaque stable. Pesée chaque matin ; appeler si + 2 kg en 3 jours.", 130,
+       R"({"systolic":118,"diastolic":70,"heart_rate":82,"weight":71})"},
+      {1, "visit", "circle", "Pesée du matin, constantes prises.", 98, R"({"weight":71.2,"heart_rate":80,"spo2":95,"systolic":116})"},
+      {1, "visit", "circle", "Pesée du matin, chevilles un peu gonflées.", 74, R"({"weight":72.1,"heart_rate":86,"spo2":94,"systolic":112})"},
+      {1, "visit", "circle", "Pesée du matin : essoufflé en parlant, œdèmes des chevilles.", 50,
+       R"({"weight":73.0,"heart_rate":96,"spo2":92,"systolic":108})"},
+      {1, "visit", "circle", "Pesée du matin : + 2,4 kg en 3 jours, médecin prévenu.", 4,
+       R"({"weight":73.6,"heart_rate":104,"spo2":91,"systolic":104})"},
+      {2, "event", "circle", "Portage de repas sans sel mis en place par le CCAS à partir de lundi.", 20, ""}},
+     {{"aggravation", "urgente", "health",
+       "Prise de poids de 2,4 kg en 3 jours, essoufflement, saturation à 91 % : avis médical ce matin."}}},
+    // Lucienne Rousseau (née Garnier), 91, Épernay: back home after a hip fracture operated at the CH.
+    {{{0, "visit", "health", "Retour à domicile après prothèse de hanche gauche. Anticoagulant 35 jours, kinésithérapie 3 fois par semaine.", 150,
+       R"({"systolic":132,"diastolic":78,"heart_rate":76,"pain":5})"},
+      {1, "observation", "health", "Pansement de la cicatrice de hanche refait, plaie propre, agrafes en place.", 100,
+       R"({"temperature":37.2,"pain":4})"},
+      {1, "visit", "circle", "Injection d'anticoagulant faite. Marche avec le déambulateur jusqu'à la cuisine.", 76,
+       R"({"systolic":130,"diastolic":76,"heart_rate":74,"pain":3})"},
+      {1, "observation", "health", "Pansement refait : cicatrice un peu rouge en haut, température à surveiller.", 52,
+       R"({"temperature":38.1,"pain":4})"},
+      {1, "visit", "circle", "Injection faite. Douleur mieux calmée, dort bien.", 28, R"({"temperature":37.4,"pain":2,"systolic":128})"},
+      {2, "event", "circle", "Barres d'appui et rehausseur de toilettes livrés ; dossier d'adaptation du logement en cours.", 10, ""}},
+     {}},
+    // Emma Petit, 7, Reims: asthma, seen at the CHU's emergency department last week; her parents and the school.
+    {{{0, "visit", "health", "Revue après passage aux urgences pour crise d'asthme. Traitement de fond augmenté, plan d'action remis aux parents.", 90,
+       R"({"heart_rate":104,"spo2":95,"temperature":37.0,"weight":22.5})"},
+      {1, "visit", "circle", "Visite à domicile : technique d'inhalation avec la chambre revue avec Emma et sa mère.", 66,
+       R"({"heart_rate":98,"spo2":97})"},
+      {1, "visit", "circle", "Visite à domicile : pas de toux la nuit, sifflement léger à l'effort.", 42, R"({"heart_rate":96,"spo2":97})"},
+      {0, "transmission", "circle", "Projet d'accueil individualisé (PAI) à signer avec l'école pour la rentrée de janvier.", 20, ""}},
+     {}},
+};
+
 // Patients of the demo territory, followed by the demo accounts, created through the same services (policy,
 // audit, timeline) as in real use. Identities are fictional; the INSi simulator knows some of them (DATA/insi.json)
 // so that "Qualifier" can be tried, with demonstration NIRs (OID .11).
@@ -131,17 +219,18 @@ int LoadDemoPatients(App& app, const boost::json::array& accounts, const std::ve
     const auto medecin = who("medecin@demo.cordee.fr"), infirmier = who("infirmier@demo.cordee.fr"),
                sociale = who("assistante.sociale@demo.cordee.fr"), coordinatrice = who("coordinatrice@demo.cordee.fr");
     struct PatientSeed {
-        const char *birth_name, *first_names, *used_name, *birth_date, *sex, *birthplace, *nir, *address;
+        const char *birth_name, *first_names, *used_name, *birth_date, *sex, *birthplace, *nir, *address, *phone;
     };
     const PatientSeed seeds[] = {
-        {"Lefèvre", "Jeanne Marie", "", "1938-04-17", "F", "51454", "238045145401268", "8 rue de Vesle, 51100 Reims"},
-        {"N'Diaye", "Mamadou", "", "1951-11-02", "M", "99341", "", "14 avenue Jean Jaurès, 51100 Reims"},
-        {"Cœurdevey", "Hélène", "Martin", "1944-07-00", "F", "10387", "", "3 rue de la Monnaie, 10000 Troyes"},
-        {"Dupont-Aignan", "Pierre Louis", "", "1929-01-30", "M", "51108", "129015110805680", "21 rue de la Marne, 51000 Châlons-en-Champagne"},
-        {"Rousseau", "Lucienne", "Garnier", "1935-09-08", "F", "51230", "", "5 avenue de Champagne, 51200 Épernay"},
-        {"Petit", "Emma", "", "2019-05-21", "F", "51454", "", "2 place Drouet d'Erlon, 51100 Reims"},
+        {"Lefèvre", "Jeanne Marie", "", "1938-04-17", "F", "51454", "238045145401268", "8 rue de Vesle, 51100 Reims", "06 39 98 12 04"},
+        {"N'Diaye", "Mamadou", "", "1951-11-02", "M", "99341", "", "14 avenue Jean Jaurès, 51100 Reims", "06 39 98 27 51"},
+        {"Cœurdevey", "Hélène", "Martin", "1944-07-00", "F", "10387", "", "3 rue de la Monnaie, 10000 Troyes", "03 53 01 44 18"},
+        {"Dupont-Aignan", "Pierre Louis", "", "1929-01-30", "M", "51108", "129015110805680", "21 rue de la Marne, 51000 Châlons-en-Champagne", "03 53 01 62 90"},
+        {"Rousseau", "Lucienne", "Garnier", "1935-09-08", "F", "51230", "", "5 avenue de Champagne, 51200 Épernay", "06 39 98 73 36"},
+        {"Petit", "Emma", "", "2019-05-21", "F", "51454", "", "2 place Drouet d'Erlon, 51100 Reims", "06 39 98 05 82"},
     };
-    // The demonstration NIRs above carry their real key (97 − N mod 97).
+    // The demonstration NIRs above carry their real key (97 − N mod 97); the phones are in the ranges ARCEP keeps for
+    // fiction (06 39 98, 03 53 01).
     boost::json::array insi;
     int created = 0;
     for (const auto& sd : seeds) {
@@ -155,6 +244,7 @@ int LoadDemoPatients(App& app, const boost::json::array& accounts, const std::ve
         id.birthplace_code = sd.birthplace;
         id.identity_status = "recuperee";
         id.address = sd.address;
+        id.phone = sd.phone;
         auto [status, body] = app.patients->Create(medecin, id, "medecin_traitant", true, "");
         const std::string pid(boost::json::parse(body).as_object().at("id").as_string());
         ++created;
@@ -188,45 +278,29 @@ int LoadDemoPatients(App& app, const boost::json::array& accounts, const std::ve
             nm.role = "structure";
             app.patients->AddMember(medecin, pid, nm, "");
         }
-        auto note = [&](const auth::Principal& author, const char* kind, const char* visibility, std::string text,
-                        int hours_ago, boost::json::object vitals = {}) {
+        // The patient's story: the notes of the last days and the alerts of the morning, as its professionals wrote them.
+        static_assert(std::size(kStories) == std::size(seeds), "one story per patient");
+        const DemoStory& story = kStories[created - 1];
+        const auth::Principal* by[] = {&medecin, &infirmier, &sociale};
+        for (const auto& n : story.notes) {
+            if (!n.text) break;
             notebook::NewEntry e;
-            e.kind = kind;
-            e.visibility = visibility;
-            e.body = std::move(text);
-            e.fact_at = NowMicros() - int64_t{hours_ago} * 3600 * kMicrosPerSecond;
-            e.vitals = std::move(vitals);
-            app.notebook->Add(author, pid, e, "");
-        };
-        note(medecin, "visit", "health", "Consultation de suivi. Traitement inchangé, tension à recontrôler dans 15 jours.", 72,
-             {{"systolic", 142}, {"diastolic", 85}, {"heart_rate", 72}});
-        // The nurse's rounds of the last days: a history for the chart, with a tension climbing out of its usual range.
-        const int64_t systolic[] = {134, 141, 152, 158};
-        for (int day = 0; day < 4; ++day)
-            note(infirmier, "visit", "circle", "Passage à domicile, constantes prises.", 24 * (5 - day) + 6,
-                 {{"systolic", systolic[day] + created}, {"diastolic", 80 + 2 * day}, {"heart_rate", 70 + day},
-                  {"spo2", day == 3 ? 93 : 96}});
-        note(infirmier, "transmission", "circle", "Passage du matin : toilette faite, bonne humeur, a bien mangé.", 30);
-        note(infirmier, "observation", "health", "Pansement du talon refait, plaie propre, pas de signe d'infection.", 26,
-             {{"temperature", 37.1}, {"pain", 2}});
-        if (created != 6)
-            note(sociale, "event", "circle", "Dossier APA déposé au conseil départemental ; visite d'évaluation prévue.", 8);
-    }
-    // Something to act on when the demo starts: a fall, seen by some and not by others.
-    auto mine = app.patients->Mine(infirmier, 10, "");
-    if (!mine.at("items").as_array().empty()) {
-        const std::string first(mine.at("items").as_array()[0].as_object().at("id").as_string());
-        alerts::MemberAlert fall;
-        fall.kind = "chute";
-        fall.severity = "urgente";
-        fall.body = "Chute dans la salle de bain cette nuit, relevée par sa fille. Hématome à la hanche droite.";
-        app.alerts->RaiseByMember(infirmier, first, fall, "");
-        // A health alert: the médecin reads it, the assistante sociale of the circle neither reads nor counts it.
-        alerts::MemberAlert health;
-        health.kind = "aggravation";
-        health.body = "Glycémie à 3,1 g/L ce matin malgré le traitement : avis médical souhaité aujourd'hui.";
-        health.visibility = "health";
-        app.alerts->RaiseByMember(infirmier, first, health, "");
+            e.kind = n.kind;
+            e.visibility = n.visibility;
+            e.body = n.text;
+            e.fact_at = NowMicros() - int64_t{n.hours_ago} * 3600 * kMicrosPerSecond;
+            if (*n.vitals) e.vitals = boost::json::parse(n.vitals).as_object();
+            app.notebook->Add(*by[n.author], pid, e, "");
+        }
+        for (const auto& a : story.alerts) {
+            if (!a.body) break;
+            alerts::MemberAlert alert;
+            alert.kind = a.kind;
+            alert.severity = a.severity;
+            alert.visibility = a.visibility;
+            alert.body = a.body;
+            app.alerts->RaiseByMember(infirmier, pid, alert, "");
+        }
     }
     std::ofstream out(app.cfg.insi_file.empty() ? app.cfg.data + "/insi.json" : app.cfg.insi_file);
     out << boost::json::serialize(insi) << "\n";

@@ -82,7 +82,27 @@ test('the médecin creates a patient, builds the circle and writes the notebook'
   await page.getByLabel('Mois').fill('03');
   await page.getByLabel('Année').fill('1948');
   await page.getByLabel('Féminin').check();
-  await page.getByLabel('Code de la commune de naissance').fill('51454');
+  // The birthplace is found by its name: typed in words, chosen with the keyboard, its code goes in the field.
+  const birthplace = page.getByRole('combobox', { name: 'Code de la commune de naissance' });
+  await birthplace.fill('epernay');
+  const option = page.getByRole('option').filter({ hasText: 'Épernay' }).first();
+  await option.waitFor();
+  assert.match(await option.innerText(), /51230 · Marne \(51\)/);
+  await expectAxeClean(page, 'birthplace list (phone)');
+  await birthplace.press('ArrowDown');
+  await birthplace.press('Enter');
+  assert.equal(await birthplace.inputValue(), '51230');
+  assert.match(await page.getByTestId('birthplace-named').innerText(), /^Épernay — 51230 · Marne/);
+  // A postal code typed for a commune code shows at once: Reims' postal code is the code of La Caure, Châlons'
+  // (51000) no commune's; a foreign country (99xxx) is taken as typed.
+  await birthplace.fill('51100');
+  await page.getByTestId('birthplace-named').filter({ hasText: 'La Caure — 51100' }).waitFor();
+  await birthplace.fill('51000');
+  await page.getByTestId('birthplace-named').filter({ hasText: 'n’est pas celui d’une commune' }).waitFor();
+  await birthplace.fill('99134');
+  await page.waitForFunction(() => document.querySelector('[data-testid="birthplace-named"]')?.textContent === '');
+  await birthplace.fill('51454');
+  await page.getByTestId('birthplace-named').filter({ hasText: 'Reims — 51454' }).waitFor();
   await shoot(page, 'nouveau-patient');
   await page.getByRole('button', { name: 'Créer le patient' }).click();
   // A homonym in the demo would bring the duplicate check: this is a new patient.

@@ -196,6 +196,16 @@ test('the patient page opens on the notebook under a compact banner; identity on
   assert.match(await banner.innerText(), /Femme|Homme|Fille|Garçon|Sexe indéterminé/);
   assert.match(await banner.getByTestId('identity-status').innerText(), /^Identité (provisoire|récupérée|validée|qualifiée)$/);
   assert.equal(await banner.getByTestId('identity-status').locator('svg').count(), 1);
+  // For the home visit: the patient's phone to call and address to find, each one tap, from what the API holds.
+  const record = await api(env.server, 'GET', `/api/v1/patients/${p.id}`, { token: nurseToken });
+  assert.equal(record.status, 200, record.text);
+  assert.ok(record.json.phone && record.json.address, 'the demo patients have a phone and an address');
+  const call = banner.getByTestId('patient-contact').getByRole('link', { name: `Appeler le ${record.json.phone}` });
+  assert.equal(await call.getAttribute('href'), 'tel:' + record.json.phone.replace(/\D/g, ''));
+  const map = banner.getByTestId('patient-map');
+  assert.equal(await map.getAttribute('href'), `https://www.openstreetmap.org/search?query=${encodeURIComponent(record.json.address)}`);
+  assert.equal(await map.innerText(), record.json.address);
+  await assertTapTargets(page, banner.getByTestId('patient-contact').getByRole('link'), 'contact link');
 
   // The notebook is the tab open, and its first entry is on the first screen.
   assert.equal(await page.getByRole('tab', { name: 'Cahier de liaison' }).getAttribute('aria-selected'), 'true');

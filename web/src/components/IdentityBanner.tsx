@@ -7,6 +7,8 @@ import { ErrorSummary, SelectField, Status, SubmitButton, TextField, fieldErrors
 import { ErrorNotice, Props, StatusBadge, patientName, usedNameOf } from './PatientBits';
 import { t, ageText, formatBirthDate, formatTime, personWord } from '../i18n';
 import { ServiceIcon } from './icons';
+import { CommunePicker, isCommuneCode } from './CommunePicker';
+import { Phone, mapHref } from './directory';
 
 const DOCUMENTS: IdentityDocument[] = ['cni', 'passeport', 'titre_sejour', 'livret_famille', 'acte_naissance'];
 
@@ -27,6 +29,16 @@ export function PatientBanner({ patient: p }: { patient: Patient }) {
         </span>
         {flags.map((f) => <span key={f} class="badge badge--warn">{t.identity.flags[f]}</span>)}
       </p>
+      {(p.phone || p.address) && (
+        // For the home visit: the call and the way there in one tap, without opening the identity tab.
+        <p class="patient-banner__line patient-banner__contact" data-testid="patient-contact">
+          {p.phone && <Phone phone={p.phone} />}
+          {p.address && (
+            <a class="contact-link" href={mapHref(p.address)} target="_blank" rel="noopener" aria-label={t.patient.mapOf(p.address)}
+              data-testid="patient-map">{p.address}</a>
+          )}
+        </p>
+      )}
       {p.access.via === 'break_glass' && (
         <div class="notice notice--warning" data-testid="break-glass-banner">
           <strong>{t.patient.breakGlassUntil(p.access.break_glass_until ? formatTime(p.access.break_glass_until) : '?')}</strong>
@@ -163,6 +175,9 @@ function EditIdentity({ patient: p, onSaved, onCancel }:
     if ((Object.keys(flags) as (keyof typeof flags)[]).some((f) => !!flags[f] !== !!base.flags?.[f])) body.flags = flags;
     if (!body.sex) delete body.sex;
     setProblem(null); setErrors({});
+    // A commune name typed but not chosen in the list: say so here rather than send it.
+    if (body.birthplace_code && !isCommuneCode(body.birthplace_code)) { setErrors({ birthplace_code: t.newPatient.birthplaceInvalid }); return; }
+    if (body.birthplace_code) body.birthplace_code = body.birthplace_code.toUpperCase();
     if (!Object.keys(body).length) { onCancel(); return; }
     setBusy(true);
     try {
@@ -187,10 +202,13 @@ function EditIdentity({ patient: p, onSaved, onCancel }:
           onValue={(v) => setD((o) => ({ ...o, sex: v as Sex }))}>
           {(['F', 'M', 'I'] as const).map((x) => <option key={x} value={x}>{t.identity.sex[x]}</option>)}
         </SelectField>
+      ) : k === 'birthplace_code' ? (
+        <CommunePicker key={k} name={`edit_${k}`} value={d[k]} error={errors[k]} hint={t.newPatient.birthplaceHint}
+          onValue={(v) => setD((o) => ({ ...o, [k]: v }))} />
       ) : (
         <TextField key={k} name={`edit_${k}`} label={EDIT_LABELS[k]} value={d[k]} error={errors[k]} required={k === 'birth_name' || k === 'birth_first_names'}
-          onValue={(v) => setD((o) => ({ ...o, [k]: v }))} autocomplete="off" spellcheck={false} maxLength={k === 'address' ? 300 : k === 'birthplace_code' ? 5 : 100}
-          hint={k === 'birthplace_code' ? t.newPatient.birthplaceHint : undefined} type={k === 'phone' ? 'tel' : 'text'} />
+          onValue={(v) => setD((o) => ({ ...o, [k]: v }))} autocomplete="off" spellcheck={false} maxLength={k === 'address' ? 300 : 100}
+          type={k === 'phone' ? 'tel' : 'text'} />
       ))}
       <fieldset class="choice">
         <legend>{t.newPatient.flagsLegend}</legend>

@@ -21,6 +21,19 @@ export interface SearchComboboxTexts {
   change: string;
 }
 
+/** The keys of an ARIA combobox with a list: arrows move, Enter chooses the active item, Escape closes. */
+export function comboKeys<T>({ open, setOpen, active, setActive, items, choose }: {
+  open: boolean; setOpen: (o: boolean) => void; active: number; setActive: (f: (a: number) => number) => void;
+  items: T[]; choose: (item: T) => void;
+}) {
+  return (e: KeyboardEvent) => {
+    if (e.key === 'ArrowDown') { e.preventDefault(); if (!open && items.length) setOpen(true); setActive((a) => Math.min(items.length - 1, a + 1)); }
+    else if (e.key === 'ArrowUp') { e.preventDefault(); setActive((a) => Math.max(0, a - 1)); }
+    else if (e.key === 'Enter') { if (open && active >= 0 && items[active]) { e.preventDefault(); choose(items[active]); } }
+    else if (e.key === 'Escape') { if (open) { e.preventDefault(); setOpen(false); setActive(() => -1); } }
+  };
+}
+
 export interface SearchComboboxProps<T> {
   /** Field name: ids (`f-NAME`, `f-NAME-list`), error and hint wiring. */
   name: string;
@@ -89,12 +102,7 @@ export function SearchCombobox<T>({ name, value, onChange, error, search, itemKe
     );
   }
 
-  const onKey = (e: KeyboardEvent) => {
-    if (e.key === 'ArrowDown') { e.preventDefault(); if (!open && items.length) setOpen(true); setActive((a) => Math.min(items.length - 1, a + 1)); }
-    else if (e.key === 'ArrowUp') { e.preventDefault(); setActive((a) => Math.max(0, a - 1)); }
-    else if (e.key === 'Enter') { if (open && active >= 0 && items[active]) { e.preventDefault(); choose(items[active]); } }
-    else if (e.key === 'Escape') { if (open) { e.preventDefault(); setOpen(false); setActive(-1); } }
-  };
+  const onKey = comboKeys({ open, setOpen, active, setActive, items, choose });
 
   return (
     <FieldShell name={name} label={texts.label} hint={texts.hint} error={error} required>

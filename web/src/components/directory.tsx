@@ -34,6 +34,8 @@ export function itemName(i: DirSearchItem) {
 }
 
 export function telHref(phone: string) { return 'tel:' + phone.replace(/[^\d+]/g, ''); }
+/** The map of an address, found by the address itself (patients' addresses have no coordinates). */
+export function mapHref(address: string) { return 'https://www.openstreetmap.org/search?query=' + encodeURIComponent(address); }
 
 export function Phone({ phone }: { phone: string }) {
   return <a class="contact-link" href={telHref(phone)} aria-label={t.directory.call(phone)}>{phone}</a>;

@@ -673,6 +673,11 @@ export const fr = {
     noResultsOperator: 'Aucun dossier ne correspond à cette recherche. Vérifiez l’orthographe du nom ou retirez la date de naissance.',
     operatorNoList: 'Les opérateurs n’ont pas de patients suivis : recherchez un dossier par nom et date de naissance.',
   },
+  commune: {
+    former: 'ancienne commune',
+    arrondissement: 'arrondissement',
+    unknownCode: 'Ce code n’est pas celui d’une commune : vérifiez-le (le code postal est différent du code de la commune).',
+  },
   identity: {
     status: {
       provisoire: 'Identité provisoire', recuperee: 'Identité récupérée', validee: 'Identité validée', qualifiee: 'Identité qualifiée',
@@ -728,8 +733,8 @@ export const fr = {
     dayWithoutMonth: 'Un jour connu demande un mois connu.',
     yearInvalid: (max: number) => `L’année compte 4 chiffres, de 1880 à ${max}.`,
     futureDate: 'La date de naissance ne peut pas être dans le futur.',
-    birthplaceHint: 'Le code officiel de la commune (code INSEE), différent du code postal : 51454 pour Reims, 10387 pour Troyes, 2A004 pour Ajaccio ; né à l’étranger : 99 et le code du pays (99134 Espagne). On le lit aussi dans le numéro de sécurité sociale, du 6e au 10e caractère. Laissez vide s’il est inconnu : l’identité ne pourra pas encore être validée.',
-    birthplaceInvalid: 'Le code de la commune compte 5 caractères : des chiffres, ou 2A / 2B suivis de 3 chiffres pour la Corse.',
+    birthplaceHint: 'Tapez le nom de la commune et choisissez-la dans la liste, ou son code officiel (différent du code postal). Né à l’étranger : 99 et le code du pays (99134 pour l’Espagne). Le code se lit aussi dans le numéro de sécurité sociale, du 6e au 10e caractère. Laissez vide s’il est inconnu : l’identité ne pourra pas encore être validée.',
+    birthplaceInvalid: 'Choisissez la commune dans la liste, ou tapez son code : 5 chiffres, ou 2A / 2B suivis de 3 chiffres pour la Corse.',
     nameInvalid: 'Lettres, espaces, apostrophes et traits d’union uniquement.',
     statusLabel: 'Statut de l’identité',
     statusProvisoire: 'Provisoire : identité donnée par le patient ou un proche, sans pièce d’identité',
@@ -750,6 +755,7 @@ export const fr = {
     created: 'Patient créé.',
   },
   patient: {
+    mapOf: (address: string) => `Voir sur la carte : ${address} (nouvelle fenêtre)`,
     titleShort: 'Patient',
     loadError: 'Impossible d’afficher ce patient.',
     notFound: 'Ce patient n’existe pas ou vous n’y avez pas accès. Si vous devez le prendre en charge en urgence, cherchez-le depuis « Mes patients » avec son nom et sa date de naissance complète.',

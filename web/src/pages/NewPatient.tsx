@@ -7,6 +7,7 @@ import { Page } from '../components/Page';
 import { ErrorSummary, SelectField, SubmitButton, TextField, fieldErrorsOf, fieldId, type FieldErrors } from '../components/forms';
 import { BreakGlassDialog } from '../components/BreakGlassDialog';
 import { patientName, usedNameOf } from '../components/PatientBits';
+import { CommunePicker, isCommuneCode } from '../components/CommunePicker';
 import { t, formatBirthDate } from '../i18n';
 import { navigate } from '../router';
 import { me } from '../state/session';
@@ -72,7 +73,7 @@ export function NewPatient() {
     else if (day && !month) e.birth_date = t.newPatient.dayWithoutMonth;
     else if (birthDate() > new Date().toISOString().slice(0, 10)) e.birth_date = t.newPatient.futureDate;
     if (!d.sex) e.sex = t.common.fieldRequired;
-    if (d.birthplace_code.trim() && !/^(?:\d{5}|2[AB]\d{3})$/i.test(d.birthplace_code.trim())) e.birthplace_code = t.newPatient.birthplaceInvalid;
+    if (d.birthplace_code.trim() && !isCommuneCode(d.birthplace_code)) e.birthplace_code = t.newPatient.birthplaceInvalid;
     return e;
   };
   const birthDate = () => {
@@ -190,9 +191,8 @@ export function NewPatient() {
               </div>
             ))}
           </fieldset>
-          <TextField name="birthplace_code" label={t.identity.birthplace} hint={t.newPatient.birthplaceHint} value={d.birthplace_code}
-            onValue={set('birthplace_code')} error={errors.birthplace_code} maxLength={5} autocomplete="off" spellcheck={false}
-            autoCapitalize="characters" />
+          <CommunePicker name="birthplace_code" hint={t.newPatient.birthplaceHint} value={d.birthplace_code}
+            onValue={set('birthplace_code')} error={errors.birthplace_code} />
         </fieldset>
 
         <fieldset class="card">
