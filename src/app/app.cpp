@@ -6,6 +6,8 @@
 #include "auth/psc_routes.hpp"
 #include "directory/api_routes.hpp"
 #include "directory/routes.hpp"
+#include "live/routes.hpp"
+#include "messaging/routes.hpp"
 #include "notebook/routes.hpp"
 #include "patients/routes.hpp"
 #include "portal/routes.hpp"
@@ -40,6 +42,8 @@ App::App(Config config) : cfg(std::move(config)) {
         *records, sync::Collections{{patients::BannerCollection(), notebook->SyncCollection(kOfflineEntries),
                                      alerts::SyncCollection(kOfflineAlerts)},
                                     {portal::FavoritesCollection()}});
+    hub = std::make_unique<live::Hub>(*db);
+    messaging = std::make_unique<messaging::MessagingService>(*db, *hub);
 }
 
 App::~App() {
@@ -47,6 +51,7 @@ App::~App() {
     if (directory) directory->Stop();
     if (notebook) notebook->Stop();
     if (mailer) mailer->Stop();
+    hub.reset();  // its thread reads the database
     if (db) db->Close();
 }
 
@@ -61,6 +66,8 @@ void App::RegisterRoutes(const http::StaticFiles& statics) {
     notebook::RegisterRoutes(router, *notebook, *auth);
     alerts::RegisterRoutes(router, *alerts, *auth);
     sync::RegisterRoutes(router, *sync, *auth);
+    messaging::RegisterRoutes(router, *messaging, *auth);
+    live::RegisterRoutes(router, *hub, *auth, cfg);
 
     router.Add("GET", "/livez", [](http::Request&) { return http::Response::Text(200, "ok\n"); });
     router.Add("GET", "/readyz", [this](http::Request&) {

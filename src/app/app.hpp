@@ -9,7 +9,9 @@
 #include "http/metrics.hpp"
 #include "http/router.hpp"
 #include "http/static_files.hpp"
+#include "live/service.hpp"
 #include "mail/outbox.hpp"
+#include "messaging/service.hpp"
 #include "notebook/service.hpp"
 #include "patients/service.hpp"
 #include "portal/service.hpp"
@@ -37,6 +39,8 @@ struct App {
     std::unique_ptr<portal::PortalService> portal;
     std::unique_ptr<directory::DirectoryService> directory;
     std::unique_ptr<sync::SyncService> sync;
+    std::unique_ptr<live::Hub> hub;
+    std::unique_ptr<messaging::MessagingService> messaging;
     http::Router router;
     http::Metrics metrics;
 };

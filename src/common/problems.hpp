@@ -21,6 +21,8 @@ namespace cordee {
     X(kSecondFactorRequired, 401, "second-factor-required", "Second facteur requis")                          \
     X(kSessionExpired, 401, "session-expired", "Session expirée")                                             \
     X(kForbidden, 403, "forbidden", "Accès refusé")                                                           \
+    X(kOriginRefused, 403, "origin-refused", "Origine refusée")                                               \
+    X(kNotMember, 403, "not-member", "Vous ne participez pas à cette conversation")                           \
     X(kCsrf, 403, "csrf", "Requête refusée")                                                                  \
     X(kEmailNotConfirmed, 403, "email-not-confirmed", "Adresse e-mail non confirmée")                         \
     X(kAccountPendingApproval, 403, "account-pending-approval", "Inscription en attente")                     \
@@ -40,7 +42,9 @@ namespace cordee {
     X(kInsiNoMatch, 422, "insi-no-match", "Identité non retrouvée par INSi")                                  \
     X(kPscNotInDirectory, 422, "psc-not-in-directory", "Professionnel absent de l'annuaire")                  \
     X(kPreconditionRequired, 428, "precondition-required", "Version manquante")                               \
+    X(kUpgradeRequired, 426, "upgrade-required", "Connexion WebSocket attendue")                             \
     X(kTooManyAttempts, 429, "too-many-attempts", "Trop de tentatives")                                       \
+    X(kTooManyMessages, 429, "too-many-messages", "Trop de messages envoyés")                                 \
     X(kInternal, 500, "internal", "Erreur interne")                                                           \
     X(kAuditKey, 500, "audit-key", "Clé d'ancrage du journal d'audit inutilisable")                           \
     X(kSsoRefused, 502, "sso-refused", "Connexion Pro Santé Connect refusée")                                 \

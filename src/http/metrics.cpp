@@ -71,6 +71,8 @@ std::string Metrics::Render() const {
     }
     out += "# HELP cordee_http_open_connections Open client connections.\n# TYPE cordee_http_open_connections gauge\n";
     out += "cordee_http_open_connections " + std::to_string(open_connections.load()) + "\n";
+    out += "# HELP cordee_http_open_websockets Open WebSockets.\n# TYPE cordee_http_open_websockets gauge\n";
+    out += "cordee_http_open_websockets " + std::to_string(open_sockets.load()) + "\n";
     std::lock_guard lock(gauges_mutex_);
     for (const auto& g : gauges_) {
         out += "# HELP " + g.name + " " + g.help + "\n# TYPE " + g.name + " gauge\n";

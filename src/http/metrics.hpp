@@ -20,6 +20,7 @@ public:
     void AddGauge(std::string name, std::string help, std::function<double()> read);
     std::string Render() const;
     std::atomic<int64_t> open_connections{0};
+    std::atomic<int64_t> open_sockets{0};  // WebSockets (also counted in open_connections)
 
 private:
     struct Series {

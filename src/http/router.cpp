@@ -101,6 +101,14 @@ void Router::AddUpload(std::string method, std::string pattern, Precheck prechec
     routes_.back().precheck = std::move(precheck);
 }
 
+void Router::AddSocket(std::string pattern, SocketOpen open) {
+    Add("GET", std::move(pattern), [](Request&) -> Response {
+        throw Error(Problem::kUpgradeRequired, "Cette adresse s'ouvre en WebSocket (en-tête Upgrade: websocket).")
+            .WithHeader("Upgrade", "websocket");
+    }, Runs::kInline);
+    routes_.back().socket = std::move(open);
+}
+
 Router::Match Router::Find(std::string_view method, std::string_view path) const {
     Match m;
     const auto segs = Split(path);

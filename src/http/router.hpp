@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -58,6 +59,27 @@ using Precheck = std::function<void(const Request&)>;
 // waits (a durable write, a PostgreSQL round trip: common/network_thread.hpp) is run again on the pool.
 enum class Runs { kInline, kWorker };
 
+// A WebSocket (RFC 6455) as modules see it; the server owns the connection. Send and Close may be called from
+// any thread. Send queues a text message: past the server's bound on queued bytes the peer is dropped (a client
+// that never reads is closed, never waited for) and Send returns false, as it does once the socket is closed.
+class Socket {
+public:
+    virtual ~Socket() = default;
+    virtual bool Send(std::string text) = 0;
+    virtual void Close() = 0;
+};
+// What a module keeps of one open socket: its messages from the client, one at a time and in order, on the worker
+// pool; then OnClose once, when the socket has closed for any reason.
+class SocketSession {
+public:
+    virtual ~SocketSession() = default;
+    virtual void OnText(std::string_view text) = 0;
+    virtual void OnClose() = 0;
+};
+// Accepts (returns the session) or refuses (throws an Error, answered as problem+json before the upgrade) a
+// WebSocket on its request, on the worker pool. The socket may be used as soon as the function returns.
+using SocketOpen = std::function<std::unique_ptr<SocketSession>(Request&, std::shared_ptr<Socket>)>;
+
 struct Route {
     std::string method;
     std::string pattern;
@@ -66,6 +88,7 @@ struct Route {
     Runs runs;
     bool raw_body = false;  // takes a file as it is (any Content-Type, the upload size limit)
     Precheck precheck;      // run on the worker pool before the body is read (may be empty)
+    SocketOpen socket;      // a WebSocket endpoint (Router::AddSocket)
 };
 
 class Router {
@@ -79,6 +102,8 @@ public:
     // `precheck` gets the request without its body (params filled) and throws to refuse it; the handler runs only
     // after it passed and must check again what it relies on (the precheck is an early answer, not the guard).
     void AddUpload(std::string method, std::string pattern, Precheck precheck, Handler handler);
+    // A WebSocket endpoint: GET with "Upgrade: websocket"; a plain GET there is answered 426.
+    void AddSocket(std::string pattern, SocketOpen open);
 
     struct Match {
         const Route* route = nullptr;

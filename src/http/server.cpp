@@ -12,11 +12,15 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/intrusive/list.hpp>
 
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <deque>
 #include <tuple>
 #include <map>
 #include <mutex>
@@ -59,6 +63,97 @@ auto LogFailure(const char* coroutine) {
         }
     };
 }
+
+// One WebSocket's outgoing queue, shared between the modules (Send from any thread) and the connection's coroutine
+// (on its io thread). Past `limit` queued bytes the client is not reading: it is dropped, never waited for.
+class SocketPeer final : public Socket, public std::enable_shared_from_this<SocketPeer> {
+public:
+    SocketPeer(asio::any_io_executor ex, size_t limit) : ex_(std::move(ex)), wake_(ex_), limit_(limit) {
+        wake_.expires_at(asio::steady_timer::time_point::max());
+    }
+
+    bool Send(std::string text) override {
+        {
+            std::lock_guard lock(mu_);
+            if (state_ != State::kOpen) return false;
+            bytes_ += text.size();
+            queue_.push_back(std::move(text));
+            if (bytes_ > limit_) state_ = State::kDropped;
+        }
+        Wake();
+        std::lock_guard lock(mu_);
+        return state_ == State::kOpen;
+    }
+    void Close() override {
+        {
+            std::lock_guard lock(mu_);
+            if (state_ == State::kOpen) state_ = State::kClosing;
+        }
+        Wake();
+    }
+
+    // On the io thread. The connection's writer: sends what is queued, in order, until the socket ends (`Gone`), the
+    // module closes it (after what it queued) or the client is dropped.
+    template <class WebSocket>
+    asio::awaitable<void> Writer(WebSocket& ws) {
+        for (;;) {
+            std::deque<std::string> batch;
+            State state;
+            {
+                std::lock_guard lock(mu_);
+                state = state_;
+                if (state != State::kDropped) batch.swap(queue_);
+            }
+            if (state == State::kGone) co_return;
+            if (state == State::kDropped) {
+                log::Warn("websocket client dropped", {{"queued_bytes", static_cast<long long>(limit_)}});
+                boost::system::error_code ec;
+                beast::get_lowest_layer(ws).socket().close(ec);  // the reader then ends
+                co_return;
+            }
+            if (batch.empty()) {
+                if (state == State::kClosing) {
+                    co_await ws.async_close(beast::websocket::close_code::normal, asio::as_tuple(asio::use_awaitable));
+                    co_return;
+                }
+                co_await wake_.async_wait(asio::as_tuple(asio::use_awaitable));  // cancelled by Wake
+                continue;
+            }
+            for (auto& text : batch) {
+                ws.text(true);
+                auto [ec, n] = co_await ws.async_write(asio::buffer(text), asio::as_tuple(asio::use_awaitable));
+                if (ec) {
+                    Ended();
+                    co_return;
+                }
+                std::lock_guard lock(mu_);
+                bytes_ -= text.size();
+            }
+        }
+    }
+    // The socket is closed or broken: nothing more is sent, Send returns false.
+    void Ended() {
+        {
+            std::lock_guard lock(mu_);
+            state_ = State::kGone;
+        }
+        Wake();
+    }
+
+private:
+    enum class State { kOpen, kClosing, kDropped, kGone };
+    void Wake() {
+        asio::post(ex_, [self = shared_from_this()] { self->wake_.cancel(); });
+    }
+
+    asio::any_io_executor ex_;
+    asio::steady_timer wake_;  // touched only on ex_
+    const size_t limit_;
+    std::mutex mu_;
+    std::deque<std::string> queue_;
+    size_t bytes_ = 0;
+    State state_ = State::kOpen;
+};
 
 }  // namespace
 
@@ -277,6 +372,13 @@ struct Server::Impl {
             const auto start = early.req ? early.start : std::chrono::steady_clock::now();
             Request req = early.req ? std::move(*early.req) : Convert(msg, ip);
             if (early.req) req.body = std::move(msg.body());
+            if (!early.refusal && beast::websocket::is_upgrade(msg) && !req.path.empty()) {
+                const auto match = router.Find("GET", req.path);
+                if (match.route && match.route->socket) {
+                    co_await ServeSocket(stream, msg, req, match, idle_here, start);
+                    break;  // the connection was the socket's
+                }
+            }
             std::string label;
             bool on_worker = false;
             Response res;
@@ -300,6 +402,92 @@ struct Server::Impl {
             const bool ok = co_await Write(stream, res, req, version, keep_open);
             if (!ok || !keep_open) break;
         }
+    }
+
+    // A WebSocket route (Router::AddSocket): the module accepts or refuses on the worker pool, then the socket lives
+    // here until either side closes it; the module's session gets each text message in order, on the pool.
+    template <class Stream>
+    asio::awaitable<void> ServeSocket(Stream& stream, bhttp::request<bhttp::string_body>& msg, Request& req,
+                                      const Router::Match& match, IdleList& idle_here,
+                                      std::chrono::steady_clock::time_point start) {
+        namespace websocket = beast::websocket;
+        auto peer = std::make_shared<SocketPeer>(co_await asio::this_coro::executor, opt.socket_queue_bytes);
+        std::unique_ptr<SocketSession> session;
+        std::optional<Response> refusal;
+        req.params = match.params;
+        co_await asio::co_spawn(workers, [&]() -> asio::awaitable<void> {
+            try {
+                session = match.route->socket(req, peer);
+            } catch (const Error& e) {
+                refusal = Problem(e, req.request_id);
+            } catch (const std::exception& e) {
+                log::Error("websocket open failed", {{"request_id", req.request_id}, {"error", e.what()}});
+                refusal = Problem(Error(Problem::kInternal, "Une erreur inattendue s'est produite."), req.request_id);
+            }
+            co_return;
+        }, asio::use_awaitable);
+        const int status = refusal ? refusal->status : 101;
+        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        metrics.Observe(req.method, match.route->pattern, status, secs);
+        if (opt.access_log) {
+            log::Info("request", {{"method", req.method}, {"path", req.path}, {"status", status}, {"ms", secs * 1000.0},
+                                  {"request_id", req.request_id}, {"ip", req.remote_ip}, {"ran", "worker"}});
+        }
+        if (refusal) {
+            co_await Write(stream, *refusal, req, msg.version(), false);
+            co_return;
+        }
+        websocket::stream<Stream&> ws(stream);
+        beast::get_lowest_layer(stream).expires_never();  // the WebSocket keeps its own time (pings, idle)
+        websocket::stream_base::timeout timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
+        timeouts.handshake_timeout = std::chrono::seconds(10);
+        timeouts.idle_timeout = std::chrono::seconds(opt.socket_idle_seconds);  // a ping at half of it
+        ws.set_option(timeouts);
+        ws.read_message_max(opt.socket_message_bytes);
+        ws.set_option(websocket::stream_base::decorator([rid = req.request_id](websocket::response_type& r) {
+            r.set("X-Request-Id", rid);
+        }));
+        auto [aec] = co_await ws.async_accept(msg, asio::as_tuple(asio::use_awaitable));
+        if (!aec) {
+            ++metrics.open_sockets;
+            // A drain closes the reading side of an open socket as of an idle connection; the client reconnects to
+            // another node (or this one, restarted) and resumes from its last event.
+            IdleMark open_socket(beast::get_lowest_layer(stream).socket(), false);
+            idle_here.push_back(open_socket);
+            using namespace asio::experimental::awaitable_operators;
+            co_await (ReadSocket(ws, *session, *peer) && peer->Writer(ws));
+            --metrics.open_sockets;
+        }
+        peer->Ended();
+        co_await asio::co_spawn(workers, [&]() -> asio::awaitable<void> {
+            try {
+                session->OnClose();
+            } catch (const std::exception& e) {
+                log::Error("websocket close failed", {{"error", e.what()}});
+            }
+            co_return;
+        }, asio::use_awaitable);
+    }
+
+    template <class WebSocket>
+    asio::awaitable<void> ReadSocket(WebSocket& ws, SocketSession& session, SocketPeer& peer) {
+        beast::flat_buffer buffer;
+        for (;;) {
+            auto [ec, n] = co_await ws.async_read(buffer, asio::as_tuple(asio::use_awaitable));
+            if (ec) break;
+            std::string text = beast::buffers_to_string(buffer.data());
+            buffer.consume(buffer.size());
+            if (!ws.got_text()) continue;  // binary messages mean nothing here
+            co_await asio::co_spawn(workers, [&]() -> asio::awaitable<void> {
+                try {
+                    session.OnText(text);
+                } catch (const std::exception& e) {
+                    log::Error("websocket message failed", {{"error", e.what()}});
+                }
+                co_return;
+            }, asio::use_awaitable);
+        }
+        peer.Ended();  // the writer stops
     }
 
     // What a route's precheck (Router::AddUpload) says of a request whose body is not read yet, asked on the worker

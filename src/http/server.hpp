@@ -24,6 +24,11 @@ struct ServerOptions {
     int64_t max_upload_bytes = 10LL << 20;
     bool access_log = true;  // one JSON line per request on stdout, written by the log's own thread
     int drain_seconds = 10;
+    // WebSockets (Router::AddSocket): bytes queued for a client before it is dropped as not reading, the largest
+    // message taken from a client, and the silence after which it is closed (a ping is sent at half of it).
+    size_t socket_queue_bytes = 256 * 1024;
+    size_t socket_message_bytes = 64 * 1024;
+    int socket_idle_seconds = 60;
     // Connections from these addresses may say who the client is (X-Forwarded-For: http/client_address.hpp).
     std::vector<IpNetwork> trusted_proxies;
 };

@@ -93,6 +93,8 @@ export const fr = {
       'already-member': 'Cette personne fait déjà partie du cercle de soins',
       'insi-no-match': 'Le téléservice INSi ne confirme pas cette identité',
       'patient-merged': 'Dossier déjà fusionné',
+      'not-member': 'Vous ne participez plus à cette conversation',
+      'too-many-messages': 'Trop de messages envoyés à la fois',
     } as Record<string, string>,
     tooManyWait: (wait: string) => `Réessayez dans ${wait}.`,
     pendingDetail: 'Votre inscription doit encore être validée par un opérateur ou l’administrateur de votre structure. Vous recevrez un e-mail dès qu’elle le sera.',

@@ -111,8 +111,17 @@ async function runSync() {
   }
 }
 
+/** A sync asked while one runs is run again right after it: the running one may have read the server before what
+ * prompted the new request (the network came back, a revocation meanwhile), and must not stand for it. */
+let again = false;
 export function syncNow(): Promise<void> {
-  if (!syncing) syncing = runSync().catch(() => { /* IndexedDB or crypto refused: the online pages still work */ }).finally(() => { syncing = null; });
+  if (syncing) { again = true; return syncing; }
+  syncing = (async () => {
+    do {
+      again = false;
+      await runSync().catch(() => { /* IndexedDB or crypto refused: the online pages still work */ });
+    } while (again);
+  })().finally(() => { syncing = null; });
   return syncing;
 }
 

@@ -1,0 +1,193 @@
+#include "live/service.hpp"
+
+#include "common/log.hpp"
+#include "common/time.hpp"
+#include "live/repository.hpp"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+
+namespace cordee::live {
+
+namespace {
+// Events read per round trip for one socket; a longer backlog is sent in several rounds, other sockets in between.
+constexpr int kBatch = 256;
+constexpr auto kSweepEvery = std::chrono::seconds(60);
+}  // namespace
+
+void Publication::Add(const std::string& account_id, std::string kind, const boost::json::object& data) {
+    events_[account_id].emplace_back(std::move(kind), boost::json::serialize(data));
+}
+
+void Publication::Commit(storage::Session& s, int64_t now) {
+    // std::map: the accounts in id order, the same in every transaction.
+    for (const auto& [account, events] : events_) {
+        const int64_t last = repo::TakeNumbers(s, account, static_cast<int64_t>(events.size()));
+        int64_t seq = last - static_cast<int64_t>(events.size());
+        for (const auto& [kind, data] : events) repo::QueueInsertEvent(s, account, {++seq, kind, data, now});
+    }
+}
+
+std::vector<std::string> Publication::accounts() const {
+    std::vector<std::string> out;
+    for (const auto& [account, events] : events_) out.push_back(account);
+    return out;
+}
+
+struct Hub::Subscriber {
+    std::string account_id;
+    std::shared_ptr<http::Socket> socket;
+    std::function<bool()> still_allowed;
+    int64_t last = 0;    // the last number sent (touched only on the hub's thread, after Subscribe)
+    bool due = false;    // in due_ (under mu_)
+    bool gone = false;   // unsubscribed (under mu_)
+};
+
+Hub::Hub(storage::Database& db) : db_(db), thread_([this] { Run(); }) {}
+
+Hub::~Hub() {
+    {
+        std::lock_guard lock(mu_);
+        stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+}
+
+std::shared_ptr<Hub::Subscriber> Hub::Subscribe(const std::string& account_id, std::optional<int64_t> after,
+                                                std::shared_ptr<http::Socket> socket,
+                                                std::function<bool()> still_allowed) {
+    auto sub = std::make_shared<Subscriber>();
+    sub->account_id = account_id;
+    sub->socket = std::move(socket);
+    sub->still_allowed = std::move(still_allowed);
+    const int64_t head = db_.ReadValue([&](storage::Session& s) { return repo::Head(s, account_id); });
+    if (after && *after > head) {
+        sub->socket->Send(boost::json::serialize(boost::json::object{{"type", "reset"}, {"seq", head}}));
+        after = head;
+    }
+    sub->last = after.value_or(head);
+    sub->socket->Send(boost::json::serialize(boost::json::object{{"type", "hello"}, {"seq", head}}));
+    {
+        std::lock_guard lock(mu_);
+        by_account_[account_id].push_back(sub);
+        // Registered before its first read: an event committed from now on wakes it, one committed before is read.
+        sub->due = true;
+        due_.push_back(sub);
+    }
+    cv_.notify_one();
+    return sub;
+}
+
+void Hub::Unsubscribe(const std::shared_ptr<Subscriber>& sub) {
+    std::lock_guard lock(mu_);
+    sub->gone = true;
+    auto it = by_account_.find(sub->account_id);
+    if (it == by_account_.end()) return;
+    std::erase(it->second, sub);
+    if (it->second.empty()) by_account_.erase(it);
+}
+
+void Hub::Wake(const std::vector<std::string>& accounts) {
+    bool any = false;
+    {
+        std::lock_guard lock(mu_);
+        for (const auto& a : accounts) {
+            auto it = by_account_.find(a);
+            if (it == by_account_.end()) continue;
+            for (auto& sub : it->second) {
+                if (sub->due) continue;
+                sub->due = true;
+                due_.push_back(sub);
+                any = true;
+            }
+        }
+    }
+    if (any) cv_.notify_one();
+}
+
+size_t Hub::sockets() const {
+    std::lock_guard lock(mu_);
+    size_t n = 0;
+    for (const auto& [a, subs] : by_account_) n += subs.size();
+    return n;
+}
+
+// One thread reads and sends for every socket of the node: a socket's events are then sent by one thread only, in
+// order, and a slow client costs no thread (its socket queues, then drops it: http::Socket).
+void Hub::Run() {
+    auto next_sweep = std::chrono::steady_clock::now() + kSweepEvery;
+    for (;;) {
+        std::shared_ptr<Subscriber> sub;
+        {
+            std::unique_lock lock(mu_);
+            cv_.wait_until(lock, next_sweep, [&] { return stop_ || !due_.empty(); });
+            if (stop_) return;
+            if (!due_.empty()) {
+                sub = std::move(due_.front());
+                due_.pop_front();
+                sub->due = false;
+                if (sub->gone) continue;
+            }
+        }
+        if (sub) {
+            try {
+                Pump(*sub);
+            } catch (const std::exception& e) {
+                // The database is away: the socket is closed, its client reconnects and resumes from its last event.
+                log::Warn("live feed read failed", {{"error", e.what()}});
+                sub->socket->Close();
+            }
+        }
+        if (std::chrono::steady_clock::now() >= next_sweep) {
+            Sweep();
+            next_sweep = std::chrono::steady_clock::now() + kSweepEvery;
+        }
+    }
+}
+
+void Hub::Pump(Subscriber& sub) {
+    const auto events =
+        db_.ReadValue([&](storage::Session& s) { return repo::EventsAfter(s, sub.account_id, sub.last, kBatch); });
+    for (const auto& e : events) {
+        // The stored data is already JSON: framed as it is, never parsed again.
+        std::string frame = "{\"type\":\"event\",\"seq\":" + std::to_string(e.seq) + ",\"kind\":" +
+                            boost::json::serialize(boost::json::value(e.kind)) + ",\"at\":\"" + FormatRfc3339(e.at) +
+                            "\",\"data\":" + e.data_json + "}";
+        if (!sub.socket->Send(std::move(frame))) return;  // closed or dropped: its client resumes elsewhere
+        sub.last = e.seq;
+    }
+    if (events.size() == static_cast<size_t>(kBatch)) {
+        std::lock_guard lock(mu_);
+        // The rest of a long backlog after the other sockets' turn.
+        auto it = by_account_.find(sub.account_id);
+        if (it == by_account_.end()) return;
+        for (auto& s : it->second) {
+            if (s.get() == &sub && !s->due) {
+                s->due = true;
+                due_.push_back(s);
+            }
+        }
+    }
+}
+
+void Hub::Sweep() {
+    std::vector<std::shared_ptr<Subscriber>> all;
+    {
+        std::lock_guard lock(mu_);
+        for (const auto& [a, subs] : by_account_) all.insert(all.end(), subs.begin(), subs.end());
+    }
+    for (auto& sub : all) {
+        bool allowed = false;
+        try {
+            allowed = !sub->still_allowed || sub->still_allowed();
+        } catch (const std::exception&) {
+            allowed = false;
+        }
+        if (!allowed) sub->socket->Close();
+    }
+}
+
+}  // namespace cordee::live

@@ -1,0 +1,72 @@
+#pragma once
+// Live push (docs/messaging.md, "Live push"): each account has one feed of events numbered 1, 2, 3… A write that
+// concerns an account adds its events to the feed in the write's own transaction (Publication), so that an event
+// exists exactly when what it tells does; the hub then sends each feed's new events to the account's open
+// sockets, in order and once, whatever node they are connected to (each socket remembers the last number it sent
+// and reads what follows from the database: nothing lives only in a node's memory).
+#include "http/router.hpp"
+#include "storage/database.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+namespace cordee::live {
+
+// The events one transaction publishes: Add them as the work goes; Commit numbers and stores them at the end of the
+// transaction, taking the accounts' heads in one order (so that two transactions never wait on each other); after
+// the commit, Hub::Wake(accounts()).
+class Publication {
+public:
+    void Add(const std::string& account_id, std::string kind, const boost::json::object& data);
+    void Commit(storage::Session& s, int64_t now);
+    std::vector<std::string> accounts() const;
+    bool empty() const { return events_.empty(); }
+
+private:
+    std::map<std::string, std::vector<std::pair<std::string, std::string>>> events_;  // account → (kind, data)
+};
+
+class Hub {
+public:
+    explicit Hub(storage::Database& db);
+    ~Hub();
+    Hub(const Hub&) = delete;
+    Hub& operator=(const Hub&) = delete;
+
+    struct Subscriber;
+    // Sends the socket a "hello" with the feed's head, then every event numbered after `after` (no `after`: after the
+    // head), then each new one. An `after` beyond the head (a device restored from another server) gets a "reset"
+    // with the head first, and the events that follow the head. `still_allowed` is asked every minute: false closes the socket (session ended).
+    std::shared_ptr<Subscriber> Subscribe(const std::string& account_id, std::optional<int64_t> after,
+                                          std::shared_ptr<http::Socket> socket, std::function<bool()> still_allowed);
+    void Unsubscribe(const std::shared_ptr<Subscriber>& sub);
+    // New events were committed in these feeds (by this node, or by another one: storage notifications).
+    void Wake(const std::vector<std::string>& accounts);
+    size_t sockets() const;
+
+private:
+    void Run();
+    void Pump(Subscriber& sub);
+    void Sweep();
+
+    storage::Database& db_;
+    mutable std::mutex mu_;
+    std::condition_variable cv_;
+    std::unordered_map<std::string, std::vector<std::shared_ptr<Subscriber>>> by_account_;
+    std::deque<std::shared_ptr<Subscriber>> due_;  // subscribers with events to read
+    bool stop_ = false;
+    std::thread thread_;
+};
+
+}  // namespace cordee::live

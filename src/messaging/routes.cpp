@@ -1,0 +1,134 @@
+#include "messaging/routes.hpp"
+
+#include "auth/http_auth.hpp"
+#include "common/ids.hpp"
+#include "common/json_input.hpp"
+#include "storage/idempotency.hpp"
+
+#include <boost/json.hpp>
+
+namespace cordee::messaging {
+namespace {
+
+const std::string& IdOf(const http::Request& req, const std::string& name) {
+    const auto& v = req.Param(name);
+    if (!IsUuid(v)) throw NotFound("Conversation ou message introuvable.");
+    return v;
+}
+
+// A message number from the query (after, before) or the body (seq): a non-negative integer.
+std::optional<int64_t> NumberOf(const http::Request& req, const std::string& name) {
+    const std::string v = req.Query(name);
+    if (v.empty()) return std::nullopt;
+    if (v.size() > 18 || v.find_first_not_of("0123456789") != std::string::npos)
+        throw Invalid(name, "numéro de message attendu (entier positif)");
+    return std::stoll(v);
+}
+
+int LimitOf(const http::Request& req) {
+    const auto n = NumberOf(req, "limit");
+    if (n && (*n < 1 || *n > 200)) throw Invalid("limit", "entre 1 et 200");
+    return n ? static_cast<int>(*n) : 50;
+}
+
+std::vector<std::string> MemberIds(const boost::json::object& body, JsonInput& in) {
+    std::vector<std::string> out;
+    const auto* v = body.if_contains("member_ids");
+    if (!v || !v->is_array() || v->as_array().size() > static_cast<size_t>(kMaxMembers)) {
+        in.Fail("member_ids", "liste de " + std::to_string(kMaxMembers) + " comptes au plus");
+        return out;
+    }
+    for (const auto& id : v->as_array()) {
+        if (!id.is_string() || !IsUuid(id.as_string())) {
+            in.Fail("member_ids", "identifiant de compte invalide");
+            break;
+        }
+        out.emplace_back(id.as_string());
+    }
+    return out;
+}
+
+}  // namespace
+
+void RegisterRoutes(http::Router& r, MessagingService& messaging, auth::AuthService& auth) {
+    r.Add("GET", "/api/v1/conversations", [&](http::Request& req) {
+        return http::Response::Json(200, messaging.List(auth::RequireAccount(auth, req)));
+    }, http::Runs::kWorker);
+
+    r.Add("POST", "/api/v1/conversations", [&](http::Request& req) {
+        const auto p = auth::RequireAccount(auth, req);
+        const std::string key = storage::CheckIdempotencyKey(req.Header("idempotency-key"));
+        const auto body = ParseJsonObject(req.body);
+        JsonInput in(body);
+        in.OnlyFields({"kind", "title", "member_ids"});
+        NewConversation c;
+        c.kind = in.Text("kind", 1, 10);
+        if (c.kind != "direct" && c.kind != "group") in.Fail("kind", "« direct » ou « group »");
+        if (c.kind == "group") c.title = in.Text("title", 1, kMaxTitle);
+        else if (in.Has("title")) in.Fail("title", "une conversation à deux n'a pas de titre");
+        c.member_ids = MemberIds(body, in);
+        in.Done();
+        auto [status, out] = messaging.Create(p, c, key);
+        return http::Response{status, "application/json", out, {}};
+    });
+
+    r.Add("GET", "/api/v1/conversations/{id}", [&](http::Request& req) {
+        return http::Response::Json(200, messaging.Get(auth::RequireAccount(auth, req), IdOf(req, "id")));
+    }, http::Runs::kWorker);
+
+    r.Add("GET", "/api/v1/conversations/{id}/messages", [&](http::Request& req) {
+        const auto p = auth::RequireAccount(auth, req);
+        const auto after = NumberOf(req, "after"), before = NumberOf(req, "before");
+        if (after && before) throw Invalid("before", "after ou before, pas les deux");
+        return http::Response::Json(200, messaging.Messages(p, IdOf(req, "id"), after, before, LimitOf(req)));
+    }, http::Runs::kWorker);
+
+    r.Add("POST", "/api/v1/conversations/{id}/messages", [&](http::Request& req) {
+        const auto p = auth::RequireAccount(auth, req);
+        const std::string& id = IdOf(req, "id");
+        JsonInput in(req.body);
+        in.OnlyFields({"id", "body", "reply_to"});
+        NewMessage m;
+        if (auto mid = in.OptText("id", 36); mid && !mid->empty()) {
+            if (!IsUuid(*mid)) in.Fail("id", "identifiant de message invalide (UUID attendu)");
+            m.id = *mid;
+        }
+        m.body = in.Text("body", 1, kMaxBody);
+        if (auto rt = in.OptText("reply_to", 36); rt && !rt->empty()) {
+            if (!IsUuid(*rt)) in.Fail("reply_to", "identifiant de message invalide");
+            m.reply_to = *rt;
+        }
+        in.Done();
+        auto [status, out] = messaging.Send(p, id, m);
+        return http::Response::Json(status, out);
+    });
+
+    r.Add("PATCH", "/api/v1/conversations/{id}/messages/{message}", [&](http::Request& req) {
+        const auto p = auth::RequireAccount(auth, req);
+        const int64_t version = http::IfMatchVersion(req);
+        JsonInput in(req.body);
+        in.OnlyFields({"body"});
+        const std::string body = in.Text("body", 1, kMaxBody);
+        in.Done();
+        return http::Response::Json(200, messaging.Edit(p, IdOf(req, "id"), IdOf(req, "message"), body, version));
+    });
+
+    r.Add("DELETE", "/api/v1/conversations/{id}/messages/{message}", [&](http::Request& req) {
+        const auto p = auth::RequireAccount(auth, req);
+        const int64_t version = http::IfMatchVersion(req);
+        return http::Response::Json(200, messaging.Delete(p, IdOf(req, "id"), IdOf(req, "message"), version));
+    });
+
+    r.Add("POST", "/api/v1/conversations/{id}/read", [&](http::Request& req) {
+        const auto p = auth::RequireAccount(auth, req);
+        const auto body = ParseJsonObject(req.body);
+        JsonInput in(body);
+        in.OnlyFields({"seq"});
+        const auto* seq = body.if_contains("seq");
+        if (!seq || !seq->is_int64() || seq->as_int64() < 0) in.Fail("seq", "numéro du dernier message lu attendu");
+        in.Done();
+        return http::Response::Json(200, messaging.Read(p, IdOf(req, "id"), seq->as_int64()));
+    });
+}
+
+}  // namespace cordee::messaging
