@@ -15,6 +15,10 @@ void QueueInsertEvent(storage::Session& s, const std::string& account_id, const 
             {account_id, e.seq, e.kind, e.data_json, e.at});
 }
 
+void QueueNotify(storage::Session& s, const std::string& account_id) {
+    if (s.dialect() == storage::Dialect::kPostgres) s.Queue("SELECT pg_notify(?, ?)", {std::string(kChannel), account_id});
+}
+
 int64_t Head(storage::Session& s, const std::string& account_id) {
     const auto r = s.One("SELECT seq FROM live_heads WHERE account_id = ?", {account_id});
     return r ? r->Int(0) : 0;

@@ -27,6 +27,7 @@ void Publication::Commit(storage::Session& s, int64_t now) {
         const int64_t last = repo::TakeNumbers(s, account, static_cast<int64_t>(events.size()));
         int64_t seq = last - static_cast<int64_t>(events.size());
         for (const auto& [kind, data] : events) repo::QueueInsertEvent(s, account, {++seq, kind, data, now});
+        repo::QueueNotify(s, account);
     }
 }
 
@@ -45,9 +46,32 @@ struct Hub::Subscriber {
     bool gone = false;   // unsubscribed (under mu_)
 };
 
-Hub::Hub(storage::Database& db) : db_(db), thread_([this] { Run(); }) {}
+Hub::Hub(storage::Database& db) : db_(db), thread_([this] { Run(); }) {
+    // Other nodes' commits (PostgreSQL): their accounts' sockets here read what follows; after a reconnection of the
+    // listener, every socket reads, since what was notified meanwhile is lost.
+    listener_ = db_.Listen(repo::kChannel, [this](const std::string& account_id) {
+        if (account_id.empty()) WakeAll();
+        else Wake({account_id});
+    });
+}
+
+void Hub::Committed(const std::vector<std::string>& accounts) {
+    // With a listener, the commit's own notification wakes this node as it wakes the others (a moment later, and
+    // once: waking here too would read each feed twice).
+    if (!listener_) Wake(accounts);
+}
+
+void Hub::WakeAll() {
+    std::vector<std::string> all;
+    {
+        std::lock_guard lock(mu_);
+        for (const auto& [a, subs] : by_account_) all.push_back(a);
+    }
+    Wake(all);
+}
 
 Hub::~Hub() {
+    listener_.reset();
     {
         std::lock_guard lock(mu_);
         stop_ = true;

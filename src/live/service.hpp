@@ -25,7 +25,7 @@ namespace cordee::live {
 
 // The events one transaction publishes: Add them as the work goes; Commit numbers and stores them at the end of the
 // transaction, taking the accounts' heads in one order (so that two transactions never wait on each other); after
-// the commit, Hub::Wake(accounts()).
+// the commit, Hub::Committed(accounts()).
 class Publication {
 public:
     void Add(const std::string& account_id, std::string kind, const boost::json::object& data);
@@ -51,11 +51,14 @@ public:
     std::shared_ptr<Subscriber> Subscribe(const std::string& account_id, std::optional<int64_t> after,
                                           std::shared_ptr<http::Socket> socket, std::function<bool()> still_allowed);
     void Unsubscribe(const std::shared_ptr<Subscriber>& sub);
+    // This node committed new events in these feeds (after the commit).
+    void Committed(const std::vector<std::string>& accounts);
     // New events were committed in these feeds (by this node, or by another one: storage notifications).
     void Wake(const std::vector<std::string>& accounts);
     size_t sockets() const;
 
 private:
+    void WakeAll();
     void Run();
     void Pump(Subscriber& sub);
     void Sweep();
@@ -67,6 +70,7 @@ private:
     std::deque<std::shared_ptr<Subscriber>> due_;  // subscribers with events to read
     bool stop_ = false;
     std::thread thread_;
+    std::unique_ptr<storage::Listener> listener_;  // last: stopped first
 };
 
 }  // namespace cordee::live

@@ -122,7 +122,7 @@ auto MessagingService::Publish(F&& fn) {
         pub.Commit(s, NowMicros());
         return r;
     });
-    hub_.Wake(pub.accounts());
+    hub_.Committed(pub.accounts());
     return out;
 }
 

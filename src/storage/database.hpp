@@ -67,9 +67,23 @@ struct DatabaseStats {
     int64_t pool_in_use = 0;
 };
 
+// A subscription to notifications between the nodes that share a database (Database::Listen); ends when destroyed.
+class Listener {
+public:
+    virtual ~Listener() = default;
+};
+
 class Database {
 public:
     virtual ~Database() = default;
+    // PostgreSQL LISTEN on `channel` (lower-case letters and _), on a connection of its own: `on` gets the payload of
+    // each notification any node commits (Session statements `SELECT pg_notify(...)`), on the listener's thread, and
+    // "" after each (re)connection, since notifications sent while it was away are lost. nullptr on SQLite, where one
+    // file is one node.
+    virtual std::unique_ptr<Listener> Listen(const std::string& channel, std::function<void(const std::string&)> on) {
+        (void)channel, (void)on;
+        return nullptr;
+    }
     virtual Dialect dialect() const = 0;
     virtual void Read(const std::function<void(Session&)>& fn) = 0;
     virtual void Write(const std::function<void(Session&)>& fn) = 0;

@@ -7,8 +7,12 @@
 
 #include <libpq-fe.h>
 
+#include <poll.h>
+
 #include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <thread>
 #include <condition_variable>
 #include <mutex>
 #include <stdexcept>
@@ -329,6 +333,62 @@ private:
     bool broken_ = false;           // state unknown after a failure: never reused
 };
 
+// LISTEN on a connection of its own, read by a thread that polls its socket; reconnects after a loss (the caller is
+// then told "" and catches up from the database).
+class PgListener final : public Listener {
+public:
+    PgListener(std::string url, std::string channel, std::function<void(const std::string&)> on)
+        : url_(std::move(url)), channel_(std::move(channel)), on_(std::move(on)), thread_([this] { Run(); }) {}
+    ~PgListener() override {
+        stop_ = true;
+        thread_.join();
+    }
+
+private:
+    void Run() {
+        while (!stop_) {
+            PGconn* conn = PQconnectdb(url_.c_str());
+            if (PQstatus(conn) == CONNECTION_OK) {
+                PGresult* r = PQexec(conn, ("LISTEN " + channel_).c_str());
+                const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+                PQclear(r);
+                if (ok) {
+                    Tell("");
+                    Listen(conn);
+                }
+            }
+            PQfinish(conn);
+            for (int i = 0; i < 10 && !stop_; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+    }
+    void Listen(PGconn* conn) {
+        while (!stop_) {
+            pollfd fd{PQsocket(conn), POLLIN, 0};
+            if (fd.fd < 0) return;
+            const int n = poll(&fd, 1, 250);  // the stop flag is seen within a quarter of a second
+            if (n < 0 && errno != EINTR) return;
+            if (n > 0 && PQconsumeInput(conn) == 0) return;  // the connection is lost
+            while (PGnotify* note = PQnotifies(conn)) {
+                const std::string payload = note->extra ? note->extra : "";
+                PQfreemem(note);
+                Tell(payload);
+            }
+        }
+    }
+    void Tell(const std::string& payload) {
+        try {
+            on_(payload);
+        } catch (...) {
+            // A listener's failure must not end the thread that wakes every other one.
+        }
+    }
+
+    const std::string url_, channel_;
+    std::function<void(const std::string&)> on_;
+    std::atomic<bool> stop_{false};
+    std::thread thread_;
+};
+
 class PostgresDatabase final : public Database {
 public:
     PostgresDatabase(std::string url, int pool_size, bool prepare)
@@ -338,6 +398,12 @@ public:
     }
 
     Dialect dialect() const override { return Dialect::kPostgres; }
+
+    std::unique_ptr<Listener> Listen(const std::string& channel, std::function<void(const std::string&)> on) override {
+        if (channel.empty() || channel.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") != std::string::npos)
+            throw std::invalid_argument("channel name: lower-case letters and _ only");
+        return std::make_unique<PgListener>(url_, channel, std::move(on));
+    }
 
     // One REPEATABLE READ READ ONLY transaction: the policy check and the data it guards read one snapshot.
     // BEGIN travels with the first statement and the COMMIT is not waited for (PgConnection::EndRead), so

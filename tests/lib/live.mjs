@@ -44,7 +44,7 @@ export function openLive(server, token, { after, headers = {} } = {}) {
       res.on('data', (c) => { body += c; });
       res.on('end', () => reject(Object.assign(new Error(`refused ${res.statusCode}: ${body}`), { status: res.statusCode, body: JSON.parse(body || 'null') })));
     });
-    ws.once('error', reject);
+    ws.on('error', (e) => reject(e));  // after the hello, a no-op: the close that follows tells the end
   });
 }
 
