@@ -35,15 +35,15 @@ App::App(Config config) : cfg(std::move(config)) {
         *records, patients::MakeSimulatedInsi(cfg.insi_file.empty() ? cfg.data + "/insi.json" : cfg.insi_file),
         cfg);
     notebook = std::make_unique<notebook::NotebookService>(*records, cfg);
-    portal = std::make_unique<portal::PortalService>(*db, *auth, *alerts, *patients);
+    hub = std::make_unique<live::Hub>(*db);
+    messaging = std::make_unique<messaging::MessagingService>(*db, *hub);
+    portal = std::make_unique<portal::PortalService>(*db, *auth, *alerts, *patients, *messaging);
     directory = std::make_unique<directory::DirectoryService>(*db);
     // What the offline store keeps, collection by collection; messaging, agenda and pathways add theirs here.
     sync = std::make_unique<sync::SyncService>(
         *records, sync::Collections{{patients::BannerCollection(), notebook->SyncCollection(kOfflineEntries),
                                      alerts::SyncCollection(kOfflineAlerts)},
                                     {portal::FavoritesCollection()}});
-    hub = std::make_unique<live::Hub>(*db);
-    messaging = std::make_unique<messaging::MessagingService>(*db, *hub);
 }
 
 App::~App() {

@@ -2,6 +2,7 @@
 // structures, a few hundred professionals, one account per role and two enrolments waiting for
 // approval, so that a newcomer can sign in and try every page within a minute.
 #include "app/app.hpp"
+#include "messaging/service.hpp"
 #include "audit/audit.hpp"
 #include "auth/repository.hpp"
 #include "auth/totp.hpp"
@@ -206,6 +207,30 @@ const DemoStory kStories[] = {
      {}},
 };
 
+// Conversations of each kind, as a morning of coordination: the médecin and the infirmier à deux (the last message
+// unread by the infirmier, so that the badge shows), and the team around a complex situation in a named group.
+void LoadDemoConversations(App& app, const auth::Principal& medecin, const auth::Principal& infirmier,
+                           const auth::Principal& sociale, const auth::Principal& coordinatrice) {
+    auto open = [&](const auth::Principal& by, const char* kind, const char* title,
+                    std::vector<std::string> members) {
+        messaging::NewConversation c{kind, title, std::move(members), {}};
+        return std::string(boost::json::parse(app.messaging->Create(by, c, "").second).as_object().at("id").as_string());
+    };
+    auto say = [&](const auth::Principal& by, const std::string& cid, const char* text) {
+        app.messaging->Send(by, cid, {"", text, ""});
+    };
+    const std::string duo = open(medecin, "direct", "", {infirmier.account_id});
+    say(infirmier, duo, "Bonjour Docteur, la tension de Mme Lefèvre monte depuis trois passages (15,9 ce matin).");
+    say(medecin, duo, "Merci. Je passe la voir demain en fin de matinée ; d'ici là, une prise matin et soir.");
+    say(infirmier, duo, "Entendu, je note les valeurs dans le cahier.");
+    say(medecin, duo, "Pouvez-vous vérifier aussi qu'elle prend bien son amlodipine ? Le pilulier de la semaine dernière était plein.");
+    const std::string team = open(coordinatrice, "group", "Situation de Mme Martin",
+                                  {medecin.account_id, infirmier.account_id, sociale.account_id});
+    say(coordinatrice, team, "Bonjour à tous, je propose un point jeudi 14 h au DAC sur la situation de Mme Martin.");
+    say(sociale, team, "Je serai là. Le dossier APA est déposé, réponse attendue sous deux mois.");
+    say(infirmier, team, "Présent aussi. Son mari m'a dit ce matin qu'il n'en pouvait plus.");
+}
+
 // Patients of the demo territory, followed by the demo accounts, created through the same services (policy,
 // audit, timeline) as in real use. Identities are fictional; the INSi simulator knows some of them (DATA/insi.json)
 // so that "Qualifier" can be tried, with demonstration NIRs (OID .11).
@@ -309,6 +334,7 @@ int LoadDemoPatients(App& app, const boost::json::array& accounts, const std::ve
         app.portal->AddFavorite(p, "Alertes non lues", "/alertes", "");
         app.portal->AddFavorite(p, "SSIAD autour de Reims", "/annuaire?q=ssiad%20reims", "");
     }
+    LoadDemoConversations(app, medecin, infirmier, sociale, coordinatrice);
     return created;
 }
 

@@ -49,6 +49,12 @@ std::optional<AccountName> ActiveAccount(storage::Session& s, const std::string&
     return AccountName{r->Str(0), r->Str(1), r->Str(2), r->Str(3)};
 }
 
+std::optional<std::string> AccountOfProfessional(storage::Session& s, const std::string& professional_id) {
+    const auto r = s.One("SELECT id FROM accounts WHERE professional_id = ? AND status = 'active'", {professional_id});
+    if (!r) return std::nullopt;
+    return r->Str(0);
+}
+
 void InsertConversation(storage::Session& s, const ConversationRow& c, const std::string& direct_key) {
     s.Exec("INSERT INTO conversations (id, kind, title, direct_key, created_by, created_at, last_seq, last_at) "
            "VALUES (?, ?, ?, ?, ?, ?, 0, ?)",

@@ -10,6 +10,9 @@
 namespace cordee::messaging::repo {
 
 std::optional<AccountName> ActiveAccount(storage::Session& s, const std::string& account_id);
+// The active account whose link to this directory entry is proven (confirmed, Pro Santé Connect or operator): a
+// self-declared claim is not a link, so a message chosen by a directory entry never reaches an impostor.
+std::optional<std::string> AccountOfProfessional(storage::Session& s, const std::string& professional_id);
 
 void InsertConversation(storage::Session& s, const ConversationRow& c, const std::string& direct_key);
 std::optional<ConversationRow> FindConversation(storage::Session& s, const std::string& id);

@@ -31,16 +31,18 @@ int LimitOf(const http::Request& req) {
     return n ? static_cast<int>(*n) : 50;
 }
 
-std::vector<std::string> MemberIds(const boost::json::object& body, JsonInput& in) {
+// A list of ids (accounts, or directory entries), absent meaning none.
+std::vector<std::string> IdList(const boost::json::object& body, JsonInput& in, const char* field) {
     std::vector<std::string> out;
-    const auto* v = body.if_contains("member_ids");
-    if (!v || !v->is_array() || v->as_array().size() > static_cast<size_t>(kMaxMembers)) {
-        in.Fail("member_ids", "liste de " + std::to_string(kMaxMembers) + " comptes au plus");
+    const auto* v = body.if_contains(field);
+    if (!v || v->is_null()) return out;
+    if (!v->is_array() || v->as_array().size() > static_cast<size_t>(kMaxMembers)) {
+        in.Fail(field, "liste de " + std::to_string(kMaxMembers) + " personnes au plus");
         return out;
     }
     for (const auto& id : v->as_array()) {
         if (!id.is_string() || !IsUuid(id.as_string())) {
-            in.Fail("member_ids", "identifiant de compte invalide");
+            in.Fail(field, "identifiant invalide");
             break;
         }
         out.emplace_back(id.as_string());
@@ -60,13 +62,15 @@ void RegisterRoutes(http::Router& r, MessagingService& messaging, auth::AuthServ
         const std::string key = storage::CheckIdempotencyKey(req.Header("idempotency-key"));
         const auto body = ParseJsonObject(req.body);
         JsonInput in(body);
-        in.OnlyFields({"kind", "title", "member_ids"});
+        in.OnlyFields({"kind", "title", "member_ids", "professional_ids"});
         NewConversation c;
         c.kind = in.Text("kind", 1, 10);
         if (c.kind != "direct" && c.kind != "group") in.Fail("kind", "« direct » ou « group »");
         if (c.kind == "group") c.title = in.Text("title", 1, kMaxTitle);
         else if (in.Has("title")) in.Fail("title", "une conversation à deux n'a pas de titre");
-        c.member_ids = MemberIds(body, in);
+        c.member_ids = IdList(body, in, "member_ids");
+        c.professional_ids = IdList(body, in, "professional_ids");
+        if (c.member_ids.empty() && c.professional_ids.empty()) in.Fail("member_ids", "choisissez au moins une personne");
         in.Done();
         auto [status, out] = messaging.Create(p, c, key);
         return http::Response{status, "application/json", out, {}};

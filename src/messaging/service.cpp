@@ -129,6 +129,16 @@ auto MessagingService::Publish(F&& fn) {
 std::pair<int, std::string> MessagingService::Create(const auth::Principal& p, const NewConversation& c,
                                                      const std::string& key) {
     std::set<std::string> others(c.member_ids.begin(), c.member_ids.end());
+    if (!c.professional_ids.empty()) {
+        db_.Read([&](storage::Session& s) {
+            for (const auto& pro : c.professional_ids) {
+                const auto account = repo::AccountOfProfessional(s, pro);
+                if (!account)
+                    throw Invalid("professional_ids", "cette personne n'a pas (encore) de compte Cordée : " + pro);
+                others.insert(*account);
+            }
+        });
+    }
     others.erase(p.account_id);
     if (c.kind == "direct" && others.size() != 1)
         throw Invalid("member_ids", "une conversation à deux se fait avec une seule autre personne");

@@ -23,7 +23,8 @@ namespace cordee::messaging {
 struct NewConversation {
     std::string kind;  // "direct" or "group"
     std::string title;
-    std::vector<std::string> member_ids;  // accounts, besides the creator
+    std::vector<std::string> member_ids;        // accounts, besides the creator
+    std::vector<std::string> professional_ids;  // or directory entries of people with an account
 };
 
 struct NewMessage {

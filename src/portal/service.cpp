@@ -34,12 +34,15 @@ boost::json::object PortalService::Summary(const auth::Principal& p) {
     const int64_t followed = p.role == auth::kOperator ? 0 : patients_.MineCount(p);
     services.push_back({{"key", "directory"}, {"available", true}, {"count", nullptr}});
     services.push_back({{"key", "patients"}, {"available", true}, {"count", followed}});
-    for (const char* key : {"messages", "agenda", "pathways"})
+    const int64_t unread = messaging_.UnreadTotal(p);
+    services.push_back({{"key", "messages"}, {"available", true}, {"count", unread}});
+    for (const char* key : {"agenda", "pathways"})
         services.push_back({{"key", key}, {"available", false}, {"count", nullptr}});
     if (approver) services.push_back({{"key", "approvals"}, {"available", true}, {"count", pending}});
     if (p.role == auth::kOperator) services.push_back({{"key", "audit"}, {"available", true}, {"count", nullptr}});
     return {{"services", services}, {"counters",
-             {{"pending_enrolments", pending}, {"favorites", favorites}, {"open_alerts", open_alerts}, {"followed_patients", followed}}},
+             {{"pending_enrolments", pending}, {"favorites", favorites}, {"open_alerts", open_alerts}, {"followed_patients", followed},
+              {"unread_messages", unread}}},
             {"open_alerts", open_alerts}};
 }
 

@@ -7,6 +7,8 @@
 #include "storage/database.hpp"
 #include "sync/collection.hpp"
 
+#include "messaging/service.hpp"
+
 #include <boost/json/object.hpp>
 
 namespace cordee::portal {
@@ -14,8 +16,8 @@ namespace cordee::portal {
 class PortalService {
 public:
     PortalService(storage::Database& db, auth::AuthService& auth, alerts::AlertService& alerts,
-                  patients::PatientService& patients)
-        : db_(db), auth_(auth), alerts_(alerts), patients_(patients) {}
+                  patients::PatientService& patients, messaging::MessagingService& messaging)
+        : db_(db), auth_(auth), alerts_(alerts), patients_(patients), messaging_(messaging) {}
     boost::json::object Summary(const auth::Principal& p);
     boost::json::array Favorites(const auth::Principal& p);
     // Returns (status, body); a replayed Idempotency-Key returns the first answer.
@@ -28,6 +30,7 @@ private:
     auth::AuthService& auth_;
     alerts::AlertService& alerts_;
     patients::PatientService& patients_;
+    messaging::MessagingService& messaging_;
 };
 
 // The favourites' collection of the offline store (sync/collection.hpp).

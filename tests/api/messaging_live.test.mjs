@@ -23,8 +23,9 @@ before(async () => {
   nurse = await demoLogin(server, 'professional', 1);
   social = await demoLogin(server, 'professional', 2);
   [medId, nurseId, socialId] = await Promise.all([med, nurse, social].map((a) => accountId(server, a.token)));
+  // The demo already holds their conversation à deux: asking for it gives it.
   const res = await conversation(server, med.token, { kind: 'direct', member_ids: [nurseId] });
-  assert.equal(res.status, 201, res.text);
+  assert.equal(res.status, 200, res.text);
   contract('POST', C, res);
   direct = res.json;
 });
@@ -273,4 +274,27 @@ test('a flood from one account is refused with 429 and Retry-After, and others a
   assert.ok(Number(refused[0].headers.get('retry-after')) >= 1);
   const other = await send(server, med.token, direct.id, 'pendant ce temps');
   assert.equal(other.status, 201, 'another account sends as usual');
+});
+
+test('people are chosen by directory entry: only an account whose link to the entry is proven is reached', async () => {
+  const find = async (q) => {
+    const r = await api(server, 'GET', `/api/v1/directory/search?q=${encodeURIComponent(q)}&per_page=20`, { token: med.token });
+    assert.equal(r.status, 200, r.text);
+    return r.json.items.filter((i) => i.kind === 'professional');
+  };
+  const benali = (await find('Karim Benali')).find((i) => i.last_name === 'Benali' && i.has_account);
+  assert.ok(benali, 'the infirmier is in the directory, on Cordée');
+  const c = await conversation(server, social.token, { kind: 'direct', professional_ids: [benali.id] });
+  assert.ok([200, 201].includes(c.status), c.text);
+  assert.ok(c.json.members.some((m) => m.account_id === nurseId), 'the entry designates the infirmier\'s account');
+  // The kinésithérapeute of the demo only typed an RPPS number (not confirmed yet): his entry reaches nobody.
+  const operator = await demoLogin(server, 'operator');
+  const queue = await api(server, 'GET', '/api/v1/enrolments', { token: operator.token });
+  const kine = queue.json.items.find((e) => e.email === 'kine.attente@demo.cordee.fr');
+  assert.ok(kine?.claimed_professional?.id, `the kiné claims a directory entry: ${JSON.stringify(kine).slice(0, 300)}`);
+  const refused = await conversation(server, social.token, { kind: 'direct', professional_ids: [kine.claimed_professional.id] });
+  assert.equal(refused.status, 422, refused.text);
+  assert.ok(refused.json.errors.some((e) => e.field === 'professional_ids'));
+  const none = await conversation(server, social.token, { kind: 'group', title: 'Vide' });
+  assert.equal(none.status, 422);
 });

@@ -86,11 +86,11 @@ test('portal: the profession in a compact header, tiles counting what they say, 
   await assertPatientsTile(page, mine);
   assert.doesNotMatch(await page.locator('.tiles').innerText(), /élément/, 'no tile counts "éléments"');
 
-  // One navigation on a phone: the bottom bar (the header's menu is hidden), its three places, no dead tab.
+  // One navigation on a phone: the bottom bar (the header's menu is hidden), its four places, no dead tab.
   const bar = page.getByRole('navigation', { name: 'Navigation principale' });
   assert.equal(await bar.count(), 1, 'one navigation landmark exposed');
-  assert.equal(await bar.getByRole('link').count(), 3, 'Accueil, Patients, Annuaire: no tab for a service not there yet');
-  for (const name of ['Accueil', 'Mes patients', 'Annuaire']) assert.equal(await bar.getByRole('link', { name }).count(), 1, name);
+  assert.equal(await bar.getByRole('link').count(), 4, 'Accueil, Patients, Messages, Annuaire: no tab for a service not there yet');
+  for (const name of ['Accueil', 'Mes patients', 'Messages', 'Annuaire']) assert.equal(await bar.getByRole('link', { name }).count(), 1, name);
   assert.equal(await bar.getByRole('link', { name: 'Accueil' }).getAttribute('aria-current'), 'page');
   const barBox = await page.locator('.tab-bar').boundingBox();
   assert.ok(Math.abs(barBox.y + barBox.height - PHONE.height) < 1, 'the bar sits at the bottom of the screen');

@@ -50,12 +50,14 @@ const routes: Record<string, RouteDef> = {
   '/patients': { page: page(() => import('./pages/MyPatients'), 'MyPatients'), auth: true },
   '/patients/nouveau': { page: page(() => import('./pages/NewPatient'), 'NewPatient'), auth: true },
   '/alertes': { page: page(() => import('./pages/Alerts'), 'Alerts'), auth: true },
+  '/messages': { page: page(() => import('./pages/Messages'), 'Messages'), auth: true },
 };
 const patterns: [RegExp, RouteDef][] = [
   [/^\/annuaire\/professionnels\/([^/]+)$/, { page: page(() => import('./pages/ProfessionalPage'), 'ProfessionalPage'), auth: true }],
   [/^\/annuaire\/structures\/([^/]+)$/, { page: page(() => import('./pages/StructurePage'), 'StructurePage'), auth: true }],
   [/^\/annuaire\/structures\/([^/]+)\/gestion$/, { page: page(() => import('./pages/StructureManage'), 'StructureManage'), auth: true }],
   [/^\/patients\/([^/]+)$/, { page: page(() => import('./pages/PatientPage'), 'PatientPage'), auth: true }],
+  [/^\/messages\/([^/]+)$/, { page: page(() => import('./pages/ConversationPage'), 'ConversationPage'), auth: true }],
 ];
 
 function match(path: string): { def: RouteDef; params: string[] } | null {

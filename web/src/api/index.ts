@@ -8,6 +8,7 @@ import type {
   InformedHow, MyPatient, NotebookEntry, PatientUpdate, NotebookInput, Patient, PatientAlert, PatientInput, PatientSearchQuery, PatientSummary,
   TimelineItem, TimelineKind, VitalsHistory,
   PscLinked, PscPending, PscRegistered, PscRegistration, PscStatus,
+  Conversation, Message, MessagePage, NewConversation,
 } from './types';
 
 export { ApiError, asApiError, isApiError, setUnauthenticatedHandler } from './client';
@@ -110,6 +111,21 @@ export const api = {
   raiseAlert: (id: string, body: AlertInput, key: string) =>
     post<PatientAlert>(`/patients/${P(id)}/alerts`, body, { headers: { 'Idempotency-Key': key } }),
   acknowledgeAlert: (id: string, alertId: string) => post<PatientAlert>(`/patients/${P(id)}/alerts/${P(alertId)}/ack`, {}),
+  conversations: () => get<{ items: Conversation[]; unread_total: number }>('/conversations'),
+  conversation: (id: string) => get<Conversation>(`/conversations/${P(id)}`),
+  newConversation: (body: NewConversation, key: string) =>
+    post<Conversation>('/conversations', body, { headers: { 'Idempotency-Key': key } }),
+  messages: (id: string, q: { before?: number; after?: number; limit?: number } = {}) =>
+    get<MessagePage>(`/conversations/${P(id)}/messages`, { query: q }),
+  /** `messageId` is chosen by the device: a resend (lost answer, outbox) returns the stored message. */
+  sendMessage: (id: string, messageId: string, body: string) =>
+    post<Message>(`/conversations/${P(id)}/messages`, { id: messageId, body }),
+  editMessage: (m: Message, body: string) =>
+    patch<Message>(`/conversations/${P(m.conversation_id)}/messages/${P(m.id)}`, { body }, { headers: { 'If-Match': String(m.version) } }),
+  deleteMessage: (m: Message) =>
+    del<Message>(`/conversations/${P(m.conversation_id)}/messages/${P(m.id)}`, { headers: { 'If-Match': String(m.version) } }),
+  readConversation: (id: string, seq: number) =>
+    post<{ conversation_id: string; read_seq: number; unread: number }>(`/conversations/${P(id)}/read`, { seq }),
   openAlerts: () => get<{ items: PatientAlert[]; count?: number }>('/alerts', { query: { state: 'open' } }),
 
   timeline: (id: string, q: { kind?: TimelineKind | ''; cursor?: string | null; limit?: number } = {}) =>

@@ -100,7 +100,7 @@ export interface PortalService { key: string; available: boolean; count: number 
 export interface Portal {
   services: PortalService[];
   /** followed_patients: the patients "Mes patients" lists (absent on older servers). */
-  counters: { pending_enrolments: number; favorites: number; followed_patients?: number };
+  counters: { pending_enrolments: number; favorites: number; followed_patients?: number; unread_messages?: number };
   /** Alerts not yet acknowledged by the caller (docs/patients.md); absent on older servers. */
   open_alerts?: number;
 }
@@ -313,3 +313,27 @@ export interface SyncChange {
   reason?: 'access_ended' | 'merged' | 'hidden' | 'deleted';
 }
 export interface SyncPage { changes: SyncChange[]; cursor: string; more: boolean; key_id: string }
+
+// --- messaging (docs/messaging.md) -----------------------------------------------------------------
+export interface ConversationMember {
+  account_id: string; first_name: string; last_name: string; profession: string; read_seq: number; active: boolean;
+}
+export interface Message {
+  id: string; conversation_id: string; seq: number; author_id: string; body: string; deleted: boolean; edited: boolean;
+  created_at: string; version: number; reply_to: string | null;
+  /** Members other than the author who may read it, and how many of them have ("lu par 3 sur 5"). */
+  recipients?: number; read_by?: number;
+}
+export interface Conversation {
+  id: string; kind: 'direct' | 'group'; title: string; created_by: string; created_at: string; last_seq: number;
+  last_at: string; members: ConversationMember[];
+  /** What I call it: the group's title or the other person's name. */
+  name?: string; unread?: number; read_seq?: number; last_message?: Message | null; active?: boolean;
+}
+export interface NewConversation { kind: 'direct' | 'group'; title?: string; member_ids?: string[]; professional_ids?: string[] }
+export interface MessagePage { items: Message[]; read_seq: number; has_more: boolean }
+/** One frame of GET /live. */
+export type LiveFrame =
+  | { type: 'hello' | 'reset'; seq: number }
+  | { type: 'event'; seq: number; kind: string; at: string; data: any }
+  | { type: 'pong' | 'error'; problem?: string };

@@ -11,6 +11,12 @@ export function whoLabel(u: { profession_label?: string | null; profession_code?
   return p && u.profession_code !== 'NV' ? p : (t.roles[u.role] ?? u.role);
 }
 
+/** The live count of a navigation entry; its words for screen readers. */
+function Badge({ n }: { n?: number }) {
+  if (!n) return null;
+  return <span class="count-badge count-badge--nav" data-testid="nav-badge"><span aria-hidden="true">{n > 99 ? '99+' : n}</span><span class="sr-only">{t.messages.unread(n)}</span></span>;
+}
+
 export function Header() {
   const user = me.value;
   const path = route.value.path;
@@ -40,7 +46,7 @@ export function Header() {
         <nav class="main-nav" aria-label={t.app.mainNav}>
           <ul>
             {visibleNav().map((n) => (
-              <li key={n.href}><a href={n.href} aria-current={currentOf(n.href, path)}>{n.label}</a></li>
+              <li key={n.href}><a href={n.href} aria-current={currentOf(n.href, path)}>{n.label}<Badge n={n.badge?.()} /></a></li>
             ))}
           </ul>
         </nav>
@@ -64,6 +70,7 @@ export function TabBar() {
           <li key={n.href}>
             <a href={n.href} aria-current={currentOf(n.href, path)} class="tab-bar__link">
               <ServiceIcon name={n.icon} size={24} />
+              <Badge n={n.badge?.()} />
               <span class="tab-bar__label">
                 {n.tabLabel && n.label.endsWith(n.tabLabel.toLowerCase()) && <span class="sr-only">{n.label.slice(0, -n.tabLabel.length)}</span>}
                 {n.tabLabel ?? n.label}

@@ -8,7 +8,7 @@ import { me, isApprover, flash } from '../state/session';
 
 const ORDER = ['directory', 'patients', 'messages', 'agenda', 'pathways', 'approvals', 'audit'];
 const HREF: Record<string, string> = {
-  directory: '/annuaire', patients: '/patients', messages: '/messagerie', agenda: '/agenda', pathways: '/parcours',
+  directory: '/annuaire', patients: '/patients', messages: '/messages', agenda: '/agenda', pathways: '/parcours',
   approvals: '/approbations', audit: '/journal',
 };
 
@@ -27,6 +27,8 @@ function TileCount({ service, followed, alerts }: { service: PortalData['service
       </span>
     );
   }
+  if (service.key === 'messages' && typeof service.count === 'number')
+    return <span class="badge" data-testid="messages-count">{service.count ? t.messages.unread(service.count) : t.portal.noUnread}</span>;
   if (service.key === 'approvals' && typeof service.count === 'number') return <span class="badge">{t.approvals.count(service.count)}</span>;
   return null;
 }
