@@ -38,9 +38,10 @@ after(async () => { for (const n of nodes) await n.server?.stop(); });
 
 test('a message sent through one node reaches a socket on another, and the read receipt comes back', async () => {
   const [a, b] = [nodes[0].server, nodes[1].server];
-  const conv = await conversation(a, med.token, { kind: 'direct', member_ids: [ids[1]] });
+  // The médecin and the assistante sociale (the demo gives her no conversation à deux with the médecin).
+  const conv = await conversation(a, med.token, { kind: 'direct', member_ids: [ids[2]] });
   assert.equal(conv.status, 201, conv.text);
-  const onB = await openLive(b, nurse.token);
+  const onB = await openLive(b, social.token);
   const onA = await openLive(a, med.token);
   const sentAt = [];
   for (let i = 0; i < 20; i++) {
@@ -52,7 +53,7 @@ test('a message sent through one node reaches a socket on another, and the read 
   assert.deepEqual(onB.events.map((e) => e.data.message.body), [...Array(20).keys()].map((i) => `via A ${i}`));
   assert.deepEqual(onB.events.map((e) => e.seq), [...Array(20).keys()].map((i) => onB.hello.seq + 1 + i));
   const last = onB.events.at(-1).data.message.seq;
-  assert.equal((await api(b, 'POST', `/api/v1/conversations/${conv.json.id}/read`, { token: nurse.token, body: { seq: last } })).status, 200);
+  assert.equal((await api(b, 'POST', `/api/v1/conversations/${conv.json.id}/read`, { token: social.token, body: { seq: last } })).status, 200);
   await onA.until((f) => f.events.some((e) => e.kind === 'read' && e.data.read_seq === last), 10000, 'the receipt on node A');
   await onA.close();
   await onB.close();
