@@ -138,6 +138,14 @@ std::vector<std::string> Router::Table() const {
     return out;
 }
 
+std::optional<int64_t> QueryNumber(const Request& req, const std::string& name, const std::string& message) {
+    const auto it = req.query.find(name);
+    if (it == req.query.end()) return std::nullopt;
+    const std::string& v = it->second;
+    if (v.empty() || v.size() > 18 || v.find_first_not_of("0123456789") != std::string::npos) throw Invalid(name, message);
+    return std::stoll(v);
+}
+
 int64_t IfMatchVersion(const Request& req) {
     std::string v = req.Header("if-match");
     if (v.empty()) {

@@ -117,6 +117,9 @@ private:
     std::vector<Route> routes_;
 };
 
+// A non-negative integer of the query (at most 18 digits), absent → nullopt; anything else 422 naming it.
+std::optional<int64_t> QueryNumber(const Request& req, const std::string& name, const std::string& message);
+
 // The version a client says it modifies (If-Match); 428 when absent, 422 when unreadable.
 int64_t IfMatchVersion(const Request& req);
 

@@ -39,15 +39,6 @@ void CheckOrigin(const http::Request& req, const auth::Credentials& c, const Con
     throw Error(Problem::kOriginRefused, "Cette connexion vient d'une page d'un autre site : elle est refusée.");
 }
 
-std::optional<int64_t> AfterParam(const http::Request& req) {
-    const auto it = req.query.find("after");
-    if (it == req.query.end()) return std::nullopt;
-    const std::string& v = it->second;
-    if (v.empty() || v.size() > 18 || v.find_first_not_of("0123456789") != std::string::npos)
-        throw Invalid("after", "numéro du dernier événement reçu attendu (entier positif)");
-    return std::stoll(v);
-}
-
 class LiveSession final : public http::SocketSession {
 public:
     LiveSession(Hub& hub, std::shared_ptr<http::Socket> socket) : hub_(hub), socket_(std::move(socket)) {}
@@ -101,7 +92,7 @@ void RegisterRoutes(http::Router& r, Hub& hub, auth::AuthService& auth, const Co
         const auth::Credentials c = auth::CredentialsOf(req);
         CheckOrigin(req, c, cfg);
         const auth::Principal p = auth.Authenticate(c);
-        const auto after = AfterParam(req);
+        const auto after = http::QueryNumber(req, "after", "numéro du dernier événement reçu attendu (entier positif)");
         auto session = std::make_unique<LiveSession>(hub, std::move(socket));
         // The session is asked again every minute: a logout or a disabled account closes its sockets.
         session->Start(p.account_id, after, [&auth, c] {

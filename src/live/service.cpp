@@ -158,7 +158,7 @@ void Hub::Run() {
         }
         if (sub) {
             try {
-                Pump(*sub);
+                Pump(sub);
             } catch (const std::exception& e) {
                 // The database is away: the socket is closed, its client reconnects and resumes from its last event.
                 log::Warn("live feed read failed", {{"error", e.what()}});
@@ -172,27 +172,23 @@ void Hub::Run() {
     }
 }
 
-void Hub::Pump(Subscriber& sub) {
+void Hub::Pump(const std::shared_ptr<Subscriber>& sub) {
     const auto events =
-        db_.ReadValue([&](storage::Session& s) { return repo::EventsAfter(s, sub.account_id, sub.last, kBatch); });
+        db_.ReadValue([&](storage::Session& s) { return repo::EventsAfter(s, sub->account_id, sub->last, kBatch); });
     for (const auto& e : events) {
         // The stored data is already JSON: framed as it is, never parsed again.
         std::string frame = "{\"type\":\"event\",\"seq\":" + std::to_string(e.seq) + ",\"kind\":" +
                             boost::json::serialize(boost::json::value(e.kind)) + ",\"at\":\"" + FormatRfc3339(e.at) +
                             "\",\"data\":" + e.data_json + "}";
-        if (!sub.socket->Send(std::move(frame))) return;  // closed or dropped: its client resumes elsewhere
-        sub.last = e.seq;
+        if (!sub->socket->Send(std::move(frame))) return;  // closed or dropped: its client resumes elsewhere
+        sub->last = e.seq;
     }
     if (events.size() == static_cast<size_t>(kBatch)) {
-        std::lock_guard lock(mu_);
         // The rest of a long backlog after the other sockets' turn.
-        auto it = by_account_.find(sub.account_id);
-        if (it == by_account_.end()) return;
-        for (auto& s : it->second) {
-            if (s.get() == &sub && !s->due) {
-                s->due = true;
-                due_.push_back(s);
-            }
+        std::lock_guard lock(mu_);
+        if (!sub->gone && !sub->due) {
+            sub->due = true;
+            due_.push_back(sub);
         }
     }
 }

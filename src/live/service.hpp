@@ -4,6 +4,7 @@
 // exists exactly when what it tells does; the hub then sends each feed's new events to the account's open
 // sockets, in order and once, whatever node they are connected to (each socket remembers the last number it sent
 // and reads what follows from the database: nothing lives only in a node's memory).
+#include "common/time.hpp"
 #include "http/router.hpp"
 #include "storage/database.hpp"
 
@@ -51,6 +52,20 @@ public:
     std::shared_ptr<Subscriber> Subscribe(const std::string& account_id, std::optional<int64_t> after,
                                           std::shared_ptr<http::Socket> socket, std::function<bool()> still_allowed);
     void Unsubscribe(const std::shared_ptr<Subscriber>& sub);
+    // One write transaction that publishes: fn(session, publication) does the work and adds the events; they are
+    // numbered and stored at the end of the same transaction, then the sockets concerned are woken. Returns fn's result.
+    template <class F>
+    auto Write(F&& fn) {
+        Publication pub;
+        auto out = db_.WriteValue([&](storage::Session& s) {
+            pub = Publication{};  // a transaction run again starts from an empty publication
+            auto r = fn(s, pub);
+            pub.Commit(s, NowMicros());
+            return r;
+        });
+        Committed(pub.accounts());
+        return out;
+    }
     // This node committed new events in these feeds (after the commit).
     void Committed(const std::vector<std::string>& accounts);
     // New events were committed in these feeds (by this node, or by another one: storage notifications).
@@ -60,7 +75,7 @@ public:
 private:
     void WakeAll();
     void Run();
-    void Pump(Subscriber& sub);
+    void Pump(const std::shared_ptr<Subscriber>& sub);
     void Sweep();
 
     storage::Database& db_;

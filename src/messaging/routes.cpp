@@ -16,13 +16,8 @@ const std::string& IdOf(const http::Request& req, const std::string& name) {
     return v;
 }
 
-// A message number from the query (after, before) or the body (seq): a non-negative integer.
 std::optional<int64_t> NumberOf(const http::Request& req, const std::string& name) {
-    const std::string v = req.Query(name);
-    if (v.empty()) return std::nullopt;
-    if (v.size() > 18 || v.find_first_not_of("0123456789") != std::string::npos)
-        throw Invalid(name, "numéro de message attendu (entier positif)");
-    return std::stoll(v);
+    return http::QueryNumber(req, name, "numéro de message attendu (entier positif)");
 }
 
 int LimitOf(const http::Request& req) {

@@ -113,19 +113,6 @@ void MessagingService::TakeToken(const std::string& account_id) {
     b.tokens -= 1;
 }
 
-template <class F>
-auto MessagingService::Publish(F&& fn) {
-    live::Publication pub;
-    auto out = db_.WriteValue([&](storage::Session& s) {
-        pub = live::Publication{};
-        auto r = fn(s, pub);
-        pub.Commit(s, NowMicros());
-        return r;
-    });
-    hub_.Committed(pub.accounts());
-    return out;
-}
-
 std::pair<int, std::string> MessagingService::Create(const auth::Principal& p, const NewConversation& c,
                                                      const std::string& key) {
     std::set<std::string> others(c.member_ids.begin(), c.member_ids.end());
@@ -148,7 +135,7 @@ std::pair<int, std::string> MessagingService::Create(const auth::Principal& p, c
     const std::string direct_key =
         c.kind == "direct" ? std::min(p.account_id, *others.begin()) + ":" + std::max(p.account_id, *others.begin())
                            : std::string();
-    auto [status, body] = Publish([&](storage::Session& s, live::Publication& pub) {
+    auto [status, body] = hub_.Write([&](storage::Session& s, live::Publication& pub) {
         return storage::OnceFor(s, p.account_id, key, "POST /api/v1/conversations", [&]() -> storage::StoredResult {
             if (!direct_key.empty()) {
                 if (auto id = repo::FindDirect(s, direct_key)) {
@@ -248,7 +235,7 @@ std::pair<int, json::object> MessagingService::Send(const auth::Principal& p, co
         return m;
     };
     try {
-        return Publish([&](storage::Session& s, live::Publication& pub) -> std::pair<int, json::object> {
+        return hub_.Write([&](storage::Session& s, live::Publication& pub) -> std::pair<int, json::object> {
             RequireMember(s, conversation_id, p.account_id, true);
             if (auto m = stored(s)) return {200, MessageJson(*m)};
             const int64_t now = NowMicros();
@@ -278,7 +265,7 @@ std::pair<int, json::object> MessagingService::Send(const auth::Principal& p, co
 json::object MessagingService::Change(const auth::Principal& p, const std::string& conversation_id,
                                       const std::string& message_id, const std::string& body, int64_t version,
                                       bool deleted) {
-    return Publish([&](storage::Session& s, live::Publication& pub) {
+    return hub_.Write([&](storage::Session& s, live::Publication& pub) {
         RequireMember(s, conversation_id, p.account_id, true);
         const auto m = repo::FindMessage(s, message_id);
         if (!m || m->conversation_id != conversation_id) throw NotFound("Message introuvable.");
@@ -309,7 +296,7 @@ json::object MessagingService::Delete(const auth::Principal& p, const std::strin
 }
 
 json::object MessagingService::Read(const auth::Principal& p, const std::string& conversation_id, int64_t seq) {
-    return Publish([&](storage::Session& s, live::Publication& pub) {
+    return hub_.Write([&](storage::Session& s, live::Publication& pub) {
         const MemberRow me = RequireMember(s, conversation_id, p.account_id, false);
         const auto conv = repo::FindConversation(s, conversation_id);
         // Never beyond the last message (a forged number cannot hide messages yet to come) nor where one left.

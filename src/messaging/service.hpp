@@ -56,9 +56,6 @@ public:
     int64_t UnreadTotal(const auth::Principal& p);
 
 private:
-    // Runs `fn` in a write transaction with a publication committed at its end, then wakes the members' sockets.
-    template <class F>
-    auto Publish(F&& fn);
     boost::json::object Change(const auth::Principal& p, const std::string& conversation_id,
                                const std::string& message_id, const std::string& body, int64_t version, bool deleted);
 

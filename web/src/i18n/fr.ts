@@ -373,7 +373,7 @@ export const fr = {
     services: {
       directory: { name: 'Annuaire', desc: 'Trouver les professionnels et les structures du territoire' },
       patients: { name: 'Patients', desc: 'Les patients que vous suivez et leur cercle de soins' },
-      messages: { name: 'Messagerie', desc: 'Échanger de façon sécurisée avec les autres professionnels' },
+      messages: { name: 'Messages', desc: 'Échanger de façon sécurisée avec les autres professionnels' },
       agenda: { name: 'Agenda', desc: 'Rendez-vous et disponibilités' },
       pathways: { name: 'Parcours', desc: 'Parcours de soins structurés' },
       approvals: { name: 'Approbations', desc: 'Valider les demandes d’inscription' },
