@@ -11,6 +11,7 @@
 #include "notebook/routes.hpp"
 #include "patients/routes.hpp"
 #include "portal/routes.hpp"
+#include "push/routes.hpp"
 #include "storage/migrations.hpp"
 #include "sync/routes.hpp"
 
@@ -36,6 +37,19 @@ App::App(Config config) : cfg(std::move(config)) {
         cfg);
     notebook = std::make_unique<notebook::NotebookService>(*records, cfg);
     hub = std::make_unique<live::Hub>(*db);
+    // Web Push (docs/messaging.md): for the accounts with no live socket open on any node, checked again just before
+    // each push; a logout ends the subscriptions of its device.
+    push = std::make_unique<push::PushService>(*db, cfg);
+    pusher = std::make_unique<push::Dispatcher>(
+        *db, *push,
+        push::DispatcherOptions{hub->presence().node_id(),
+                                [this](const std::string& account) {
+                                    return db->ReadValue([&](storage::Session& s) {
+                                        return live::Connected(s, account, NowMicros());
+                                    });
+                                },
+                                cfg.push_retry_seconds});
+    auth->OnSessionsEnded({push::PushService::SessionEnded, push::PushService::AccountSessionsEnded});
     messaging = std::make_unique<messaging::MessagingService>(*db, *hub);
     portal = std::make_unique<portal::PortalService>(*db, *auth, *alerts, *patients, *messaging);
     directory = std::make_unique<directory::DirectoryService>(*db);
@@ -51,6 +65,7 @@ App::~App() {
     if (directory) directory->Stop();
     if (notebook) notebook->Stop();
     if (mailer) mailer->Stop();
+    if (pusher) pusher->Stop();
     hub.reset();  // its thread reads the database
     if (db) db->Close();
 }
@@ -68,6 +83,7 @@ void App::RegisterRoutes(const http::StaticFiles& statics) {
     sync::RegisterRoutes(router, *sync, *auth);
     messaging::RegisterRoutes(router, *messaging, *auth);
     live::RegisterRoutes(router, *hub, *auth, cfg);
+    push::RegisterRoutes(router, *push, *auth);
 
     router.Add("GET", "/livez", [](http::Request&) { return http::Response::Text(200, "ok\n"); });
     router.Add("GET", "/readyz", [this](http::Request&) {

@@ -15,6 +15,8 @@
 #include "notebook/service.hpp"
 #include "patients/service.hpp"
 #include "portal/service.hpp"
+#include "push/dispatcher.hpp"
+#include "push/service.hpp"
 #include "storage/database.hpp"
 #include "sync/service.hpp"
 
@@ -41,6 +43,8 @@ struct App {
     std::unique_ptr<sync::SyncService> sync;
     std::unique_ptr<live::Hub> hub;
     std::unique_ptr<messaging::MessagingService> messaging;
+    std::unique_ptr<push::PushService> push;
+    std::unique_ptr<push::Dispatcher> pusher;  // started by serve
     http::Router router;
     http::Metrics metrics;
 };

@@ -53,6 +53,7 @@ int Serve(Config cfg) {
     const int port = server.Listen();
     app.cfg.port = port;  // emailed links use the real port when 0 was asked
     app.mailer->Start();
+    app.pusher->Start();
     app.auth->StartSessionTouches();
     app.directory->StartRefresher();
     app.notebook->StartBlobCollector();  // files a crash left without their row: at start, then every 10 minutes

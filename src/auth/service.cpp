@@ -414,6 +414,7 @@ void AuthService::Logout(const Credentials& c) {
             throw Error(Problem::kCsrf, "Jeton anti-falsification absent ou faux.");
         }
         repo::DeleteSession(s, hash);
+        if (session_end_.one) session_end_.one(s, hash);
         audit::Append(s, Ev(row->account_id, "auth.logout", row->account_id, c.ip));
     });
     cache_.ForgetSession(hash);
@@ -422,6 +423,7 @@ void AuthService::Logout(const Credentials& c) {
 void AuthService::LogoutEverywhere(const Principal& p) {
     db_.Write([&](storage::Session& s) {
         const int64_t n = repo::DeleteSessionsOf(s, p.account_id);
+        if (session_end_.all) session_end_.all(s, p.account_id);
         audit::Append(s, Ev(p.account_id, "auth.logout_all", p.account_id, p.ip, "success", {{"sessions", n}}));
     });
     cache_.ForgetAccount(p.account_id);

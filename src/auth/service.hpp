@@ -79,6 +79,14 @@ public:
     Enrolled FinishTotpEnrolment(const Credentials& c, const std::string& code);
     void Logout(const Credentials& c);
     void LogoutEverywhere(const Principal& p);
+    // What other modules end with sessions, inside the logout's transaction (app.cpp wires it: the Web Push
+    // subscriptions of the device, so that its next user does not get notices meant for the previous one). `one`
+    // gets the session's hash (Logout), `all` the account (LogoutEverywhere).
+    struct SessionEndHooks {
+        std::function<void(storage::Session&, const std::string& session_hash)> one;
+        std::function<void(storage::Session&, const std::string& account_id)> all;
+    };
+    void OnSessionsEnded(SessionEndHooks hooks) { session_end_ = std::move(hooks); }
     void RequestPasswordReset(const std::string& email, const std::string& ip);
     void ResetPassword(const std::string& token, const std::string& password, const std::string& ip);
 
@@ -133,6 +141,7 @@ private:
     mail::Dispatcher* mailer_;
     const Config& cfg_;
     SessionCache cache_;
+    SessionEndHooks session_end_;
     SessionTouches touches_;
 };
 

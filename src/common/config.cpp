@@ -91,6 +91,12 @@ const std::vector<Key>& Keys() {
         {"break_glass_per_day", "emergency accesses an account opens in 24 hours before each further one also "
                                 "alerts the operators (default 3)",
          [](Config& c, const std::string& v) { c.break_glass_per_day = ToInt("break_glass_per_day", v, 0, 1000); }},
+        {"urgent_check_seconds", "how often serve looks for urgent messages unread past their deadline (default 15)",
+         [](Config& c, const std::string& v) { c.urgent_check_seconds = ToInt("urgent_check_seconds", v, 1, 3600); }},
+        {"urgent_on_call", "e-mail addresses of the territory's on-call list, comma-separated: an urgent message still "
+                           "unread after the circle's referent was told is e-mailed there (no clinical content); "
+                           "empty: no such step",
+         [](Config& c, const std::string& v) { c.urgent_on_call = v; }},
         {"audit_key_file", "HMAC key of the audit checkpoints, outside the database (default DATA/audit.key, made at "
                            "first start; the same file on every node)",
          [](Config& c, const std::string& v) { c.audit_key_file = v; }},
@@ -117,6 +123,18 @@ const std::vector<Key>& Keys() {
          }},
         {"metrics_token", "Bearer token that opens /metrics to other machines (default: /metrics only from this machine)",
          [](Config& c, const std::string& v) { c.metrics_token = v; }},
+        {"push_vapid_private_key", "Web Push VAPID private key, base64url P-256 (default: made at the first start, kept in "
+                                   "the database; prefer the environment)",
+         [](Config& c, const std::string& v) { c.push_vapid_private_key = v; }},
+        {"push_subject", "contact given to the push services: mailto:… or https://… (default: the https public URL, "
+                         "else mailto: of smtp_from)",
+         [](Config& c, const std::string& v) { c.push_subject = v; }},
+        {"push_hosts", "push service hosts a browser subscription may point at, comma-separated, *.suffix for a domain, "
+                       "* for any (default: the services of Chrome, Firefox, Edge and Safari)",
+         [](Config& c, const std::string& v) { c.push_hosts = v; }},
+        {"push_retry_seconds", "first delay before a push is tried again after a transient failure, doubled each time "
+                               "(default 30)",
+         [](Config& c, const std::string& v) { c.push_retry_seconds = ToInt("push_retry_seconds", v, 1, 3600); }},
     };
     return keys;
 }

@@ -38,6 +38,9 @@ struct Config {
     std::string insi_file;  // identities known to the INSi simulator; empty: DATA/insi.json
     // Emergency accesses one account opens in 24 hours before each further one also alerts the operators.
     int64_t break_glass_per_day = 3;
+    // Urgent messages (messaging/service.hpp): how often their deadlines are checked, and the on-call list told last.
+    int64_t urgent_check_seconds = 15;
+    std::string urgent_on_call;
     // Checkpoints of the audit chain outside the database (audit/anchor.hpp); empty: DATA/audit.key and
     // DATA/audit-anchors.jsonl.
     std::string audit_key_file, audit_anchor_file;
@@ -52,6 +55,12 @@ struct Config {
     std::string trusted_proxies;
     // Bearer token that opens /metrics from anywhere; without it, only requests from this machine read it.
     std::string metrics_token;
+    // Web Push (push/service.hpp): the VAPID private key (base64url P-256 scalar; empty: made at the first start and
+    // kept in the database), the contact given to push services (empty: the https public URL, else mailto: of
+    // smtp_from), the push service hosts a subscription may point at, and the first delay of a retry.
+    std::string push_vapid_private_key, push_subject;
+    std::string push_hosts = "fcm.googleapis.com,*.push.services.mozilla.com,*.notify.windows.com,*.push.apple.com";
+    int64_t push_retry_seconds = 30;
 
     std::string PublicUrl() const;
     std::string AuditKeyFile() const { return audit_key_file.empty() ? data + "/audit.key" : audit_key_file; }

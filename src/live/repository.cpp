@@ -33,4 +33,47 @@ std::vector<EventRow> EventsAfter(storage::Session& s, const std::string& accoun
     return out;
 }
 
+void Heartbeat(storage::Session& s, const std::string& node_id, int64_t now) {
+    s.Queue("INSERT INTO live_nodes (node_id, heartbeat_at) VALUES (?, ?) ON CONFLICT (node_id) "
+            "DO UPDATE SET heartbeat_at = excluded.heartbeat_at",
+            {node_id, now});
+}
+
+void SetPresence(storage::Session& s, const std::string& node_id, const std::string& account_id, int64_t sockets) {
+    if (sockets > 0)
+        s.Queue("INSERT INTO live_presence (node_id, account_id, sockets) VALUES (?, ?, ?) ON CONFLICT (node_id, "
+                "account_id) DO UPDATE SET sockets = excluded.sockets",
+                {node_id, account_id, sockets});
+    else
+        s.Queue("DELETE FROM live_presence WHERE node_id = ? AND account_id = ?", {node_id, account_id});
+}
+
+void ForgetNodesBefore(storage::Session& s, int64_t before) {
+    s.Queue("DELETE FROM live_presence WHERE node_id IN (SELECT node_id FROM live_nodes WHERE heartbeat_at < ?)",
+            {before});
+    s.Queue("DELETE FROM live_nodes WHERE heartbeat_at < ?", {before});
+}
+
+void DeleteNode(storage::Session& s, const std::string& node_id) {
+    s.Queue("DELETE FROM live_presence WHERE node_id = ?", {node_id});
+    s.Queue("DELETE FROM live_nodes WHERE node_id = ?", {node_id});
+}
+
+std::vector<std::string> ConnectedAmong(storage::Session& s, const std::vector<std::string>& accounts,
+                                        int64_t alive_since) {
+    if (accounts.empty()) return {};
+    // One statement for a whole group's members (up to messaging::kMaxMembers placeholders).
+    std::string sql = "SELECT DISTINCT p.account_id FROM live_presence p JOIN live_nodes n ON n.node_id = p.node_id "
+                      "WHERE p.sockets > 0 AND n.heartbeat_at >= ? AND p.account_id IN (";
+    storage::Params params{alive_since};
+    for (size_t i = 0; i < accounts.size(); ++i) {
+        sql += i ? ", ?" : "?";
+        params.emplace_back(accounts[i]);
+    }
+    sql += ")";
+    std::vector<std::string> out;
+    for (const auto& r : s.Query(sql, params)) out.push_back(r.Str(0));
+    return out;
+}
+
 }  // namespace cordee::live::repo

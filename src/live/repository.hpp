@@ -19,4 +19,14 @@ int64_t Head(storage::Session& s, const std::string& account_id);  // 0 for a fe
 // The account's events numbered after `after`, in order, at most `limit`.
 std::vector<EventRow> EventsAfter(storage::Session& s, const std::string& account_id, int64_t after, int limit);
 
+// Presence (live/presence.hpp): this node is alive at `now`; it has `sockets` sockets of the account open (0: none,
+// the row goes); nodes silent since `before` are forgotten with their rows; this node's rows go (a clean stop).
+void Heartbeat(storage::Session& s, const std::string& node_id, int64_t now);
+void SetPresence(storage::Session& s, const std::string& node_id, const std::string& account_id, int64_t sockets);
+void ForgetNodesBefore(storage::Session& s, int64_t before);
+void DeleteNode(storage::Session& s, const std::string& node_id);
+// Those of `accounts` with a socket open on a node heard from since `alive_since`.
+std::vector<std::string> ConnectedAmong(storage::Session& s, const std::vector<std::string>& accounts,
+                                        int64_t alive_since);
+
 }  // namespace cordee::live::repo

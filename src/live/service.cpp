@@ -46,7 +46,7 @@ struct Hub::Subscriber {
     bool gone = false;   // unsubscribed (under mu_)
 };
 
-Hub::Hub(storage::Database& db) : db_(db), thread_([this] { Run(); }) {
+Hub::Hub(storage::Database& db) : db_(db), thread_([this] { Run(); }), presence_(std::make_unique<Presence>(db)) {
     // Other nodes' commits (PostgreSQL): their accounts' sockets here read what follows; after a reconnection of the
     // listener, every socket reads, since what was notified meanwhile is lost.
     listener_ = db_.Listen(repo::kChannel, [this](const std::string& account_id) {
@@ -72,6 +72,7 @@ void Hub::WakeAll() {
 
 Hub::~Hub() {
     listener_.reset();
+    presence_.reset();  // this node's presence rows go while the database is still open
     {
         std::lock_guard lock(mu_);
         stop_ = true;
@@ -102,16 +103,22 @@ std::shared_ptr<Hub::Subscriber> Hub::Subscribe(const std::string& account_id, s
         due_.push_back(sub);
     }
     cv_.notify_one();
+    presence_->Opened(account_id);  // a map update here; the write is the presence thread's
     return sub;
 }
 
 void Hub::Unsubscribe(const std::shared_ptr<Subscriber>& sub) {
-    std::lock_guard lock(mu_);
-    sub->gone = true;
-    auto it = by_account_.find(sub->account_id);
-    if (it == by_account_.end()) return;
-    std::erase(it->second, sub);
-    if (it->second.empty()) by_account_.erase(it);
+    {
+        std::lock_guard lock(mu_);
+        if (sub->gone) return;  // counted out once
+        sub->gone = true;
+        auto it = by_account_.find(sub->account_id);
+        if (it != by_account_.end()) {
+            std::erase(it->second, sub);
+            if (it->second.empty()) by_account_.erase(it);
+        }
+    }
+    presence_->Closed(sub->account_id);
 }
 
 void Hub::Wake(const std::vector<std::string>& accounts) {

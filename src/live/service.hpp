@@ -5,6 +5,7 @@
 // sockets, in order and once, whatever node they are connected to (each socket remembers the last number it sent
 // and reads what follows from the database: nothing lives only in a node's memory).
 #include "common/time.hpp"
+#include "live/presence.hpp"
 #include "http/router.hpp"
 #include "storage/database.hpp"
 
@@ -71,6 +72,8 @@ public:
     // New events were committed in these feeds (by this node, or by another one: storage notifications).
     void Wake(const std::vector<std::string>& accounts);
     size_t sockets() const;
+    // This node's sockets per account, as the other nodes and the push dispatcher see them (live/presence.hpp).
+    const Presence& presence() const { return *presence_; }
 
 private:
     void WakeAll();
@@ -85,6 +88,7 @@ private:
     std::deque<std::shared_ptr<Subscriber>> due_;  // subscribers with events to read
     bool stop_ = false;
     std::thread thread_;
+    std::unique_ptr<Presence> presence_;
     std::unique_ptr<storage::Listener> listener_;  // last: stopped first
 };
 

@@ -4,7 +4,9 @@
 #include "common/errors.hpp"
 #include "common/ids.hpp"
 #include "common/time.hpp"
+#include "live/presence.hpp"
 #include "messaging/repository.hpp"
+#include "push/service.hpp"
 #include "storage/idempotency.hpp"
 
 #include <boost/json.hpp>
@@ -78,6 +80,20 @@ std::vector<std::string> ActiveIds(const std::vector<MemberRow>& members) {
     for (const auto& m : members)
         if (!m.left_seq) out.push_back(m.account_id);
     return out;
+}
+
+// A Web Push to the active members other than the author who have no live socket open (docs/messaging.md, "Web
+// Push"), in the message's transaction: who wrote, never what nor about whom — a push crosses the browser vendor's
+// service and shows on a locked screen. The conversation is the tag: its notifications replace each other.
+void PushToAway(storage::Session& s, const std::vector<MemberRow>& members, const MessageRow& m) {
+    std::string author;
+    for (const auto& mem : members)
+        if (mem.account_id == m.author_id) author = mem.first_name + " " + mem.last_name;
+    std::vector<std::string> others = ActiveIds(members);
+    std::erase(others, m.author_id);
+    const push::Notice notice{"Nouveau message", "Nouveau message de " + author, "/messages/" + m.conversation_id,
+                              m.conversation_id};
+    for (const auto& id : live::NotConnected(s, others, m.created_at)) push::Enqueue(s, id, notice);
 }
 
 // The caller's membership: a stranger gets 404 (a conversation's existence is not told), a former member 403 when
@@ -253,8 +269,10 @@ std::pair<int, json::object> MessagingService::Send(const auth::Principal& p, co
             repo::InsertMessage(s, m);
             repo::RaiseReadCursor(s, conversation_id, p.account_id, seq);  // one has read what one wrote
             const json::object out = MessageJson(m);
-            for (const auto& member : ActiveIds(repo::Members(s, conversation_id)))
+            const auto members = repo::Members(s, conversation_id);
+            for (const auto& member : ActiveIds(members))
                 pub.Add(member, "message", {{"conversation_id", conversation_id}, {"message", out}});
+            PushToAway(s, members, m);
             return {201, out};
         });
     } catch (const Replay& r) {
