@@ -35,6 +35,8 @@ export default defineConfig({
         navigateFallback: '/index.html',
         navigateFallbackDenylist: [/^\/api\//, /^\/(livez|readyz|metrics)$/, /^\/openapi\.json$/],
         cleanupOutdatedCaches: true,
+        // Web Push handlers (push, notificationclick, pushsubscriptionchange) beside the generated worker.
+        importScripts: ['/push-sw.js'],
       },
     }),
   ],

@@ -129,6 +129,16 @@ export const fr = {
     readBy: (n: number, of: number) => `Lu par ${n} sur ${of}`,
     left: 'Vous avez quitté cette conversation : vous lisez ce qui a été écrit jusqu’à votre départ.',
   },
+  push: {
+    offer: 'Être prévenu des nouveaux messages sur cet appareil',
+    offerHint: 'Une notification dit seulement qui vous a écrit, jamais le contenu du message.',
+    enable: 'Activer les notifications',
+    enabling: 'Activation…',
+    enabled: 'Cet appareil est prévenu des nouveaux messages.',
+    disable: 'Ne plus être prévenu',
+    denied: 'Les notifications sont bloquées pour Cordée dans ce navigateur : autorisez-les dans ses réglages pour être prévenu.',
+    failed: 'Les notifications n’ont pas pu être activées. Réessayez plus tard.',
+  },
   duration: {
     seconds: (n: number) => (n > 1 ? `${n} secondes` : `${n} seconde`),
     minutes: (n: number) => (n > 1 ? `${n} minutes` : `${n} minute`),

@@ -5,6 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, asApiError, newKey, type Conversation, type DirSearchItem } from '../api';
 import { Page } from '../components/Page';
 import { DirectoryPicker } from '../components/DirectoryPicker';
+import { PushOffer } from '../components/PushOffer';
 import { ErrorSummary, Loading, SubmitButton, TextField, fieldErrorsOf, type FieldErrors } from '../components/forms';
 import { ErrorNotice } from '../components/PatientBits';
 import { itemName } from '../components/directory';
@@ -107,6 +108,7 @@ export function Messages() {
         </ul>
       ))}
       <NewConversation />
+      <PushOffer />
     </Page>
   );
 }

@@ -37,6 +37,8 @@ export async function logout(everywhere = false) {
   const id = me.value?.id;
   const waiting = pending.value.length;
   if (waiting && !window.confirm(t.outbox.logoutConfirm(waiting))) return;
+  // Web Push ends on this device with the session (the next user here did not ask for it).
+  await import('../components/PushOffer').then((m) => m.forgetPush()).catch(() => { /* no push here */ });
   try { await (everywhere ? api.logoutAll() : api.logout()); } catch { /* the session is gone either way */ }
   if (id) await forgetDevice().catch(() => { /* no IndexedDB: nothing was kept */ });
   me.value = null;
