@@ -66,7 +66,7 @@ std::optional<boost::json::object> LoadAlert(patients::Scope& sc, const AlertId&
 
 }  // namespace
 
-AlertId Raise(patients::Scope& sc, const NewAlert& a, const std::string& public_url) {
+AlertId Raise(patients::Scope& sc, const NewAlert& a, const std::string& public_url, live::Publication* pub) {
     const AlertId id(NewUuidV7());
     const int64_t now = NowMicros();
     repo::QueueInsertAlert(sc, id, a, now);
@@ -89,6 +89,12 @@ AlertId Raise(patients::Scope& sc, const NewAlert& a, const std::string& public_
                               "Connectez-vous à Cordée pour la lire et en accuser réception :\n" + link +
                               "\n\nCe message ne contient aucune donnée de santé.\n"});
     }
+    live::Publication own;
+    live::Publication& feed = pub ? *pub : own;
+    const boost::json::object ev{{"patient_id", sc.patient()}, {"alert_id", id.str()}, {"kind", a.kind},
+                                 {"severity", a.severity}};
+    for (const auto& acc : a.recipient_accounts) feed.Add(acc, "alert", ev);
+    if (!pub) own.Commit(s, now);
     return id;
 }
 
@@ -177,9 +183,14 @@ boost::json::object AlertService::Acknowledge(const auth::Principal& p, const st
         if (!LoadAlert(sc, alert_id)) throw NotFound("Cette alerte n'existe pas.");
         const int64_t n = repo::Acknowledge(sc, alert_id, me, NowMicros());
         if (n == 0 && !repo::IsRecipient(sc, alert_id, me)) throw Forbidden("Cette alerte ne vous est pas adressée.");
-        if (n > 0)
+        if (n > 0) {
             storage::AppendChange(sc.shared(), {"alert", alert_id.str(), "update", "patient:" + sc.patient(),
                                                 boost::json::serialize(boost::json::object{{"acknowledged_by", me}})});
+            // My other devices lower their alert counters.
+            live::Publication pub;
+            pub.Add(me, "alert_acknowledged", {{"patient_id", sc.patient()}, {"alert_id", alert_id.str()}});
+            pub.Commit(sc.shared(), NowMicros());
+        }
         return *LoadAlert(sc, alert_id);
     });
 }

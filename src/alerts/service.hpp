@@ -5,6 +5,7 @@
 // An alert has a visibility like a notebook entry: lists, counters and the timeline show it only to whom
 // may read it, and only such members are its recipients. Recipients get an e-mail without clinical content.
 #include "alerts/model.hpp"
+#include "live/service.hpp"
 #include "patients/records.hpp"
 #include "sync/collection.hpp"
 
@@ -24,9 +25,12 @@ struct MemberAlert {
     std::vector<patients::MemberId> member_ids;
 };
 
-// Within the caller's transaction: stores the alert and its recipients, adds the timeline event and
-// queues the e-mails. Returns the alert id.
-AlertId Raise(patients::Scope& sc, const NewAlert& a, const std::string& public_url);
+// Within the caller's transaction: stores the alert and its recipients, adds the timeline event, queues the
+// e-mails and tells each recipient's live feed (an "alert" event: which patient, kind, severity; the text stays in
+// the record). `pub`: the caller's publication when its transaction publishes too (one per transaction). Returns the
+// alert id.
+AlertId Raise(patients::Scope& sc, const NewAlert& a, const std::string& public_url,
+              live::Publication* pub = nullptr);
 
 class AlertService {
 public:

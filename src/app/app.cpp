@@ -50,7 +50,9 @@ App::App(Config config) : cfg(std::move(config)) {
                                 },
                                 cfg.push_retry_seconds});
     auth->OnSessionsEnded({push::PushService::SessionEnded, push::PushService::AccountSessionsEnded});
-    messaging = std::make_unique<messaging::MessagingService>(*db, *hub);
+    messaging = std::make_unique<messaging::MessagingService>(*db, *hub, *records, *notebook, cfg);
+    // The patient's conversation follows the circle, in the circle's own transaction.
+    patients->OnCircleChange([this](patients::Scope& sc) { return messaging->CircleChanged(sc); });
     portal = std::make_unique<portal::PortalService>(*db, *auth, *alerts, *patients, *messaging);
     directory = std::make_unique<directory::DirectoryService>(*db);
     // What the offline store keeps, collection by collection; messaging, agenda and pathways add theirs here.
@@ -66,6 +68,7 @@ App::~App() {
     if (notebook) notebook->Stop();
     if (mailer) mailer->Stop();
     if (pusher) pusher->Stop();
+    if (messaging) messaging->Stop();
     hub.reset();  // its thread reads the database
     if (db) db->Close();
 }

@@ -57,6 +57,7 @@ int Serve(Config cfg) {
     app.auth->StartSessionTouches();
     app.directory->StartRefresher();
     app.notebook->StartBlobCollector();  // files a crash left without their row: at start, then every 10 minutes
+    app.messaging->Start();              // urgent messages unread past their deadline escalate
     const std::string scheme = cfg.tls_cert.empty() ? "http" : "https";
     log::Info("listening", {{"url", scheme + "://" + cfg.listen + ":" + std::to_string(port)},
                             {"database", cfg.UsesPostgres() ? "postgresql" : "sqlite"},

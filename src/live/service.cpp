@@ -21,6 +21,13 @@ void Publication::Add(const std::string& account_id, std::string kind, const boo
     events_[account_id].emplace_back(std::move(kind), boost::json::serialize(data));
 }
 
+namespace {
+// The node's hub, which a publication committed by any module wakes (one per process; tests that make several
+// keep the last one made).
+std::mutex g_hub_mu;
+Hub* g_hub = nullptr;
+}  // namespace
+
 void Publication::Commit(storage::Session& s, int64_t now) {
     // std::map: the accounts in id order, the same in every transaction.
     for (const auto& [account, events] : events_) {
@@ -29,6 +36,11 @@ void Publication::Commit(storage::Session& s, int64_t now) {
         for (const auto& [kind, data] : events) repo::QueueInsertEvent(s, account, {++seq, kind, data, now});
         repo::QueueNotify(s, account);
     }
+    if (events_.empty()) return;
+    storage::AfterCommit([accounts = accounts()] {
+        std::lock_guard lock(g_hub_mu);
+        if (g_hub) g_hub->Committed(accounts);
+    });
 }
 
 std::vector<std::string> Publication::accounts() const {
@@ -53,6 +65,8 @@ Hub::Hub(storage::Database& db) : db_(db), thread_([this] { Run(); }), presence_
         if (account_id.empty()) WakeAll();
         else Wake({account_id});
     });
+    std::lock_guard lock(g_hub_mu);
+    g_hub = this;
 }
 
 void Hub::Committed(const std::vector<std::string>& accounts) {
@@ -71,6 +85,10 @@ void Hub::WakeAll() {
 }
 
 Hub::~Hub() {
+    {
+        std::lock_guard lock(g_hub_mu);
+        if (g_hub == this) g_hub = nullptr;
+    }
     listener_.reset();
     presence_.reset();  // this node's presence rows go while the database is still open
     {

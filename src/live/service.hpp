@@ -26,8 +26,9 @@
 namespace cordee::live {
 
 // The events one transaction publishes: Add them as the work goes; Commit numbers and stores them at the end of the
-// transaction, taking the accounts' heads in one order (so that two transactions never wait on each other); after
-// the commit, Hub::Committed(accounts()).
+// transaction, taking the accounts' heads in one order (so that two transactions never wait on each other), and has
+// the node's hub woken once the transaction committed (storage::AfterCommit). Any module's write may publish: one
+// publication per transaction (two would take heads in two passes, out of the one order).
 class Publication {
 public:
     void Add(const std::string& account_id, std::string kind, const boost::json::object& data);
@@ -58,16 +59,15 @@ public:
     template <class F>
     auto Write(F&& fn) {
         Publication pub;
-        auto out = db_.WriteValue([&](storage::Session& s) {
+        return db_.WriteValue([&](storage::Session& s) {
             pub = Publication{};  // a transaction run again starts from an empty publication
             auto r = fn(s, pub);
             pub.Commit(s, NowMicros());
             return r;
         });
-        Committed(pub.accounts());
-        return out;
     }
-    // This node committed new events in these feeds (after the commit).
+    // This node committed new events in these feeds (after the commit: Publication::Commit arranges it, through the
+    // node's hub, whichever module's transaction published).
     void Committed(const std::vector<std::string>& accounts);
     // New events were committed in these feeds (by this node, or by another one: storage notifications).
     void Wake(const std::vector<std::string>& accounts);

@@ -3,6 +3,8 @@
 #include "auth/http_auth.hpp"
 #include "common/ids.hpp"
 #include "common/json_input.hpp"
+#include "common/text.hpp"
+#include "common/time.hpp"
 #include "storage/idempotency.hpp"
 
 #include <boost/json.hpp>
@@ -27,12 +29,13 @@ int LimitOf(const http::Request& req) {
 }
 
 // A list of ids (accounts, or directory entries), absent meaning none.
-std::vector<std::string> IdList(const boost::json::object& body, JsonInput& in, const char* field) {
+std::vector<std::string> IdList(const boost::json::object& body, JsonInput& in, const char* field,
+                                int most = kMaxMembers) {
     std::vector<std::string> out;
     const auto* v = body.if_contains(field);
     if (!v || v->is_null()) return out;
-    if (!v->is_array() || v->as_array().size() > static_cast<size_t>(kMaxMembers)) {
-        in.Fail(field, "liste de " + std::to_string(kMaxMembers) + " personnes au plus");
+    if (!v->is_array() || v->as_array().size() > static_cast<size_t>(most)) {
+        in.Fail(field, "liste de " + std::to_string(most) + " personnes au plus");
         return out;
     }
     for (const auto& id : v->as_array()) {
@@ -85,8 +88,9 @@ void RegisterRoutes(http::Router& r, MessagingService& messaging, auth::AuthServ
     r.Add("POST", "/api/v1/conversations/{id}/messages", [&](http::Request& req) {
         const auto p = auth::RequireAccount(auth, req);
         const std::string& id = IdOf(req, "id");
-        JsonInput in(req.body);
-        in.OnlyFields({"id", "body", "reply_to"});
+        const auto body = ParseJsonObject(req.body);
+        JsonInput in(body);
+        in.OnlyFields({"id", "body", "reply_to", "visibility", "urgent_until", "mentions", "patient_id"});
         NewMessage m;
         if (auto mid = in.OptText("id", 36); mid && !mid->empty()) {
             if (!IsUuid(*mid)) in.Fail("id", "identifiant de message invalide (UUID attendu)");
@@ -97,6 +101,19 @@ void RegisterRoutes(http::Router& r, MessagingService& messaging, auth::AuthServ
             if (!IsUuid(*rt)) in.Fail("reply_to", "identifiant de message invalide");
             m.reply_to = *rt;
         }
+        if (auto v = in.OptText("visibility", 10)) {
+            if (*v != "circle" && *v != "health") in.Fail("visibility", "« circle » ou « health »");
+            m.visibility = *v;
+        }
+        if (auto u = in.OptText("urgent_until", 40); u && !u->empty()) {
+            m.urgent_until = ParseRfc3339(*u);
+            if (!m.urgent_until) in.Fail("urgent_until", "date et heure RFC 3339 attendues");
+        }
+        if (auto pid = in.OptText("patient_id", 36); pid && !pid->empty()) {
+            if (!IsUuid(*pid)) in.Fail("patient_id", "identifiant de patient invalide");
+            m.patient_id = *pid;
+        }
+        m.mentions = IdList(body, in, "mentions", kMaxMentions);
         in.Done();
         auto [status, out] = messaging.Send(p, id, m);
         return http::Response::Json(status, out);
@@ -128,6 +145,67 @@ void RegisterRoutes(http::Router& r, MessagingService& messaging, auth::AuthServ
         in.Done();
         return http::Response::Json(200, messaging.Read(p, IdOf(req, "id"), seq->as_int64()));
     });
+
+    r.Add("GET", "/api/v1/conversations/{id}/messages/{message}/receipts", [&](http::Request& req) {
+        const auto p = auth::RequireAccount(auth, req);
+        return http::Response::Json(200, messaging.Receipts(p, IdOf(req, "id"), IdOf(req, "message")));
+    }, http::Runs::kWorker);
+
+    r.Add("POST", "/api/v1/conversations/{id}/messages/{message}/copy", [&](http::Request& req) {
+        const auto p = auth::RequireAccount(auth, req);
+        auto [status, out] = messaging.CopyToNotebook(p, IdOf(req, "id"), IdOf(req, "message"));
+        return http::Response{status, "application/json", out, {}};
+    });
+
+    r.Add("POST", "/api/v1/conversations/{id}/members", [&](http::Request& req) {
+        const auto p = auth::RequireAccount(auth, req);
+        const auto body = ParseJsonObject(req.body);
+        JsonInput in(body);
+        in.OnlyFields({"member_ids", "professional_ids"});
+        const auto members = IdList(body, in, "member_ids");
+        const auto professionals = IdList(body, in, "professional_ids");
+        if (members.empty() && professionals.empty()) in.Fail("member_ids", "choisissez au moins une personne");
+        in.Done();
+        return http::Response::Json(200, messaging.AddMembers(p, IdOf(req, "id"), members, professionals));
+    });
+
+    r.Add("DELETE", "/api/v1/conversations/{id}/members/{account}", [&](http::Request& req) {
+        const auto p = auth::RequireAccount(auth, req);
+        return http::Response::Json(200, messaging.RemoveMember(p, IdOf(req, "id"), IdOf(req, "account")));
+    });
+
+    r.Add("POST", "/api/v1/patients/{id}/conversation", [&](http::Request& req) {
+        const auto p = auth::RequireAccount(auth, req);
+        const auto& id = req.Param("id");
+        if (!IsUuid(id)) throw NotFound("Patient introuvable.");
+        auto [status, out] = messaging.OpenPatient(p, id);
+        return http::Response::Json(status, out);
+    });
+
+    r.Add("GET", "/api/v1/messages/search", [&](http::Request& req) {
+        const auto p = auth::RequireAccount(auth, req);
+        MessageFilter f;
+        const std::string q = req.Query("q");
+        if (q.size() > 200) throw Invalid("q", "200 caractères au plus");
+        if (!IsValidUtf8(q)) throw Invalid("q", "texte UTF-8 attendu");
+        for (const char* field : {"author_id", "patient_id"}) {
+            const std::string v = req.Query(field);
+            if (!v.empty() && !IsUuid(v)) throw Invalid(field, "identifiant invalide");
+            (std::string_view(field) == "author_id" ? f.author_id : f.patient_id) = v;
+        }
+        for (const char* field : {"from", "to"}) {
+            const std::string v = req.Query(field);
+            if (v.empty()) continue;
+            auto t = ParseRfc3339(v);
+            if (!t) throw Invalid(field, "date et heure RFC 3339 attendues");
+            (std::string_view(field) == "from" ? f.from : f.to) = t;
+        }
+        f.limit = LimitOf(req);
+        if (q.find_first_not_of(" 	") == std::string::npos && f.author_id.empty() && f.patient_id.empty() &&
+            !f.from && !f.to)
+            throw Invalid("q", "des mots, une personne, un patient ou des dates à chercher");
+        return http::Response::Json(200, messaging.Search(p, q, std::move(f)));
+    }, http::Runs::kWorker);
 }
 
 }  // namespace cordee::messaging

@@ -151,6 +151,7 @@ std::pair<int, std::string> PatientService::AddMember(const auth::Principal& p, 
                                  {{"member", row.display_name}, {"role", m.role}, {"referent", referent}}, member.str()));
             Touch(sc, "circle");
             TellMember(sc, row, CircleChange::kAdded, cfg_.PublicUrl());
+            CircleChanged(sc);
             return storage::StoredResult{201, json::serialize(MemberJson(row))};
         });
         return std::pair<int, std::string>{r.status, r.body};
@@ -199,6 +200,7 @@ boost::json::object PatientService::UpdateMember(const auth::Principal& p, const
         if (patch.end)
             TellMember(sc, row, ends_now ? CircleChange::kEnded : CircleChange::kEnds,
                        cfg_.PublicUrl());
+        CircleChanged(sc);
         return MemberJson(*FindMember(sc, member));
     });
 }
@@ -231,6 +233,7 @@ boost::json::object PatientService::Oppose(const auth::Principal& p, const std::
         AppendEvent(sc, Event(actor, "circle", "opposition", {{"member", row.display_name}, {"how", how}}, member.str()));
         Touch(sc, "circle");
         TellMember(sc, row, CircleChange::kEnded, cfg_.PublicUrl());
+        CircleChanged(sc);
         return MemberJson(*FindMember(sc, member));
     });
 }

@@ -146,4 +146,16 @@ std::vector<std::string> AccountsOfMember(Scope& sc, const MemberId& member_id) 
     return out;
 }
 
+namespace {
+std::vector<CircleAccount> AccountsOfCircle(Scope& sc, bool managers) {
+    std::vector<CircleAccount> out;
+    for (const auto& [id, code] : repo::CircleAccountIds(sc, ActiveMember("m", NowMicros()), managers))
+        out.push_back({id, IsHealthProfession(code)});
+    return out;
+}
+}  // namespace
+
+std::vector<CircleAccount> CircleAccounts(Scope& sc) { return AccountsOfCircle(sc, false); }
+std::vector<CircleAccount> CircleManagers(Scope& sc) { return AccountsOfCircle(sc, true); }
+
 }  // namespace cordee::patients

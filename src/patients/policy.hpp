@@ -78,5 +78,14 @@ std::string InList(size_t n);
 // professional, or the active accounts of a structure.
 class Scope;
 std::vector<std::string> AccountsOfMember(Scope& sc, const MemberId& member_id);
+// The accounts the scope's patient's circle grants access to now, by id, each with whether it is a health
+// professional (who reads what is restricted to them): the members of the patient's conversation.
+struct CircleAccount {
+    std::string account_id;
+    bool health = false;
+};
+std::vector<CircleAccount> CircleAccounts(Scope& sc);
+// Those reached through the circle's referent and coordinators (who are told when an urgent message stays unread).
+std::vector<CircleAccount> CircleManagers(Scope& sc);
 
 }  // namespace cordee::patients

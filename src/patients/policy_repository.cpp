@@ -53,4 +53,18 @@ std::vector<std::string> AccountIdsOfMember(Scope& sc, const MemberId& member_id
     return out;
 }
 
+std::vector<std::pair<std::string, std::string>> CircleAccountIds(Scope& sc, const Clause& active, bool managers) {
+    std::vector<std::pair<std::string, std::string>> out;
+    auto rows = sc.Query(
+        "SELECT DISTINCT a.id, a.profession_code FROM circle_members m JOIN accounts a ON a.status = 'active' AND ("
+        "a.id = m.account_id OR (m.professional_id IS NOT NULL AND a.professional_id = m.professional_id) OR "
+        "a.id IN (SELECT account_id FROM account_structures WHERE structure_id = m.structure_id)) "
+        "WHERE m.patient_id = {patient} AND m.kind <> 'contact' AND " +
+            std::string(managers ? "(m.referent = 1 OR m.role = 'coordinateur') AND " : "") + active.sql +
+            " ORDER BY a.id",
+        active.params);
+    for (const auto& r : rows) out.emplace_back(r.Str(0), r.Str(1));
+    return out;
+}
+
 }  // namespace cordee::patients::repo

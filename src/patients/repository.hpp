@@ -30,6 +30,9 @@ std::optional<BreakGlassRow> RunningBreakGlass(storage::Session& s, const std::s
                                                const std::string& patient_id, int64_t now);
 // Active accounts reached through a member (may repeat an id).
 std::vector<std::string> AccountIdsOfMember(Scope& sc, const MemberId& member_id);
+// Every account reached through the active members of the circle (id, profession code), by id; with `managers`,
+// through its referent and coordinators only.
+std::vector<std::pair<std::string, std::string>> CircleAccountIds(Scope& sc, const Clause& active, bool managers);
 
 // --- timeline ----------------------------------------------------------------------------------------------------
 void QueueInsertEvent(Scope& sc, const std::string& id, const TimelineEvent& e, int64_t at, int64_t now,

@@ -14,6 +14,7 @@
 
 #include <boost/json/object.hpp>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -64,7 +65,17 @@ public:
     boost::json::object AccessLog(const auth::Principal& p, const std::string& id, std::optional<int64_t> before,
                                   int limit);
 
+    // Told of each change of a circle's members, in the transaction that makes it (messaging keeps the patient's
+    // conversation's members with the circle).
+    using CircleHook = std::function<void(Scope&)>;
+    void OnCircleChange(CircleHook hook) { circle_hook_ = std::move(hook); }
+
 private:
+    // In a transaction that changed the circle.
+    void CircleChanged(Scope& sc) {
+        if (circle_hook_) circle_hook_(sc);
+    }
+    CircleHook circle_hook_;
     boost::json::object OpenBreakGlass(const auth::Principal& p, const std::string& id, const std::string& reason);
     PatientRecords& records_;
     std::unique_ptr<InsiClient> insi_;

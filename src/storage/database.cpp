@@ -3,6 +3,33 @@
 #include <filesystem>
 
 namespace cordee::storage {
+namespace {
+// The after-commit work of the write whose function is running on this thread (the caller's thread on PostgreSQL,
+// the writer's thread on SQLite: set around each job's function, so jobs grouped in one commit keep their own).
+thread_local std::vector<std::function<void()>>* t_after_commit = nullptr;
+}  // namespace
+
+void AfterCommit(std::function<void()> fn) {
+    if (t_after_commit) t_after_commit->push_back(std::move(fn));
+    else fn();
+}
+
+void Database::Write(const std::function<void(Session&)>& fn) {
+    std::vector<std::function<void()>> after;
+    WriteJob([&](Session& s) {
+        after.clear();  // a function run again starts afresh
+        auto* outer = t_after_commit;
+        t_after_commit = &after;
+        try {
+            fn(s);
+        } catch (...) {
+            t_after_commit = outer;
+            throw;
+        }
+        t_after_commit = outer;
+    });
+    for (auto& f : after) f();
+}
 
 std::string Row::Str(size_t i) const {
     const auto& v = values_.at(i);

@@ -86,10 +86,17 @@ public:
     }
     virtual Dialect dialect() const = 0;
     virtual void Read(const std::function<void(Session&)>& fn) = 0;
-    virtual void Write(const std::function<void(Session&)>& fn) = 0;
+    // One write transaction: fn's statements commit together or not at all; returns once committed. Then runs, on
+    // the caller's thread, the work fn left with AfterCommit.
+    void Write(const std::function<void(Session&)>& fn);
     virtual DatabaseStats Stats() = 0;
     virtual void Close() = 0;
 
+protected:
+    // The backend's write transaction (Write adds the after-commit work around it).
+    virtual void WriteJob(const std::function<void(Session&)>& fn) = 0;
+
+public:
     template <class F>
     auto ReadValue(F&& fn) {
         using R = std::invoke_result_t<F, Session&>;
@@ -105,6 +112,10 @@ public:
         return std::move(*out);
     }
 };
+
+// Work for once the write transaction now running on this thread has committed (never if it does not): e.g. waking
+// the live sockets, which must not look before what they are to read is visible. Outside a write, runs at once.
+void AfterCommit(std::function<void()> fn);
 
 // `database` empty → SQLite in data_dir/cordee.db; "postgresql://…" → PostgreSQL.
 // `prepared_statements` false: PostgreSQL statements are sent unnamed (PgBouncer in transaction mode before 1.21).

@@ -422,7 +422,7 @@ public:
         }
     }
 
-    void Write(const std::function<void(Session&)>& fn) override {
+    void WriteJob(const std::function<void(Session&)>& fn) override {
         LeaveNetworkThread("a PostgreSQL write");
         Lease lease(*this);
         PgConnection& c = *lease.conn;

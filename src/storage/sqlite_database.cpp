@@ -205,7 +205,7 @@ public:
         conn->Exec("COMMIT", {});
     }
 
-    void Write(const std::function<void(Session&)>& fn) override {
+    void WriteJob(const std::function<void(Session&)>& fn) override {
         LeaveNetworkThread("a durable SQLite commit");
         Job job{&fn, {}};
         auto done = job.promise.get_future();

@@ -118,6 +118,10 @@ const RULES = {
     if (c.membership === 'opposed') return { status: [403], audit: 'denied' };
     return { status: [201], audit: 'success' };
   },
+  // The circle's conversation: its members only. A break-the-glass access opens the record for one visit, not the
+  // circle's conversation (403: it sees the patient); operators, like anyone outside the circle, 404.
+  conversation: (row, c, a) => (a === 'member' ? ok(row, a)
+    : a === 'break_glass' ? { status: [403], audit: 'denied' } : noAccess(a)),
   // Referent members, members with role coordinateur, operators.
   accessLog: (row, c, a) => {
     if (a === 'operator') return ok(row, a);
@@ -353,6 +357,17 @@ const ROWS = [
       if (['ended', 'opposed'].includes(c.membership) || c.key === 'nonmember' || c.role === 'operator') {
         assert.ok(!a0, 'only alerts of patients still accessible');
       }
+    } },
+  // Opened once by the referent before the cells, so that every member's answer is the existing conversation (200).
+  { method: 'POST', path: '/api/v1/patients/{id}/conversation', rule: 'conversation',
+    prepare: async () => {
+      const r = await api(server, 'POST', `${P}/${ctx.patient.id}/conversation`, { token: C.coord.token });
+      assert.ok([200, 201].includes(r.status), r.text);
+      return { params: { id: ctx.patient.id } };
+    },
+    check: (res, c) => {
+      assert.equal(res.json.kind, 'patient');
+      assert.ok(res.json.members.some((m) => m.account_id === c.account_id && m.active), 'the caller is a member');
     } },
   { method: 'GET', path: '/api/v1/patients/{id}/timeline', rule: 'clinical',
     prepare: () => ({ params: { id: ctx.patient.id } }),
