@@ -210,7 +210,8 @@ const DemoStory kStories[] = {
 // Conversations of each kind, as a morning of coordination: the médecin and the infirmier à deux (the last message
 // unread by the infirmier, so that the badge shows), and the team around a complex situation in a named group.
 void LoadDemoConversations(App& app, const auth::Principal& medecin, const auth::Principal& infirmier,
-                           const auth::Principal& sociale, const auth::Principal& coordinatrice) {
+                           const auth::Principal& sociale, const auth::Principal& coordinatrice,
+                           const std::string& first_patient) {
     auto open = [&](const auth::Principal& by, const char* kind, const char* title,
                     std::vector<std::string> members) {
         messaging::NewConversation c{kind, title, std::move(members), {}};
@@ -229,6 +230,22 @@ void LoadDemoConversations(App& app, const auth::Principal& medecin, const auth:
     say(coordinatrice, team, "Bonjour à tous, je propose un point jeudi 14 h au DAC sur la situation de Mme Martin.");
     say(sociale, team, "Je serai là. Le dossier APA est déposé, réponse attendue sous deux mois.");
     say(infirmier, team, "Présent aussi. Son mari m'a dit ce matin qu'il n'en pouvait plus.");
+    // The conversation of Mme Lefèvre's care circle: a note for everyone, one for the health professionals only
+    // (the assistante sociale neither receives nor counts it), and the nurse's urgent message of this morning, due
+    // in two hours, that the médecin has not read yet.
+    const auto circle = app.messaging->OpenPatient(infirmier, first_patient).second;
+    const std::string cid(circle.at("id").as_string());
+    say(sociale, cid, "J'ai vu Mme Lefèvre hier : le portage des repas commence lundi.");
+    messaging::NewMessage restricted{"", "Tension à 16/9 ce matin malgré l'amlodipine ; je reprends la mesure ce soir.",
+                                     ""};
+    restricted.visibility = "health";
+    app.messaging->Send(infirmier, cid, restricted);
+    messaging::NewMessage urgent{"", "Mme Lefèvre est tombée cette nuit, hématome au bras gauche. Pouvez-vous passer "
+                                     "la voir aujourd'hui ?", ""};
+    urgent.visibility = "health";
+    urgent.urgent_until = NowMicros() + 2LL * 3600 * kMicrosPerSecond;
+    urgent.mentions = {medecin.account_id};
+    app.messaging->Send(infirmier, cid, urgent);
 }
 
 // Patients of the demo territory, followed by the demo accounts, created through the same services (policy,
@@ -258,6 +275,7 @@ int LoadDemoPatients(App& app, const boost::json::array& accounts, const std::ve
     // fiction (06 39 98, 03 53 01).
     boost::json::array insi;
     int created = 0;
+    std::string first_patient;
     for (const auto& sd : seeds) {
         patients::Identity id;
         id.birth_name = patients::CheckName(sd.birth_name, true).value;
@@ -272,6 +290,7 @@ int LoadDemoPatients(App& app, const boost::json::array& accounts, const std::ve
         id.phone = sd.phone;
         auto [status, body] = app.patients->Create(medecin, id, "medecin_traitant", true, "");
         const std::string pid(boost::json::parse(body).as_object().at("id").as_string());
+        if (first_patient.empty()) first_patient = pid;
         ++created;
         if (*sd.nir)
             insi.push_back({{"matricule", sd.nir}, {"oid", patients::kOidDemo}, {"birth_name", *id.birth_name},
@@ -334,7 +353,7 @@ int LoadDemoPatients(App& app, const boost::json::array& accounts, const std::ve
         app.portal->AddFavorite(p, "Alertes non lues", "/alertes", "");
         app.portal->AddFavorite(p, "SSIAD autour de Reims", "/annuaire?q=ssiad%20reims", "");
     }
-    LoadDemoConversations(app, medecin, infirmier, sociale, coordinatrice);
+    LoadDemoConversations(app, medecin, infirmier, sociale, coordinatrice, first_patient);
     return created;
 }
 
