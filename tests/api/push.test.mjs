@@ -10,8 +10,8 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { createECDH, createPublicKey, randomBytes, verify } from 'node:crypto';
 import ece from 'http_ece';
-import { api, startServer, runCli, freshDatabase, login } from '../lib/server.mjs';
-import { demoAccount, demoLogin, assertProblem, sleep } from '../lib/flows.mjs';
+import { api, startServer, runCli, freshDatabase, login, backend } from '../lib/server.mjs';
+import { demoAccount, demoLogin, assertProblem, sleep, sql } from '../lib/flows.mjs';
 import { openLive, accountId, conversation, send } from '../lib/live.mjs';
 import { checkAnswer } from '../lib/openapi_check.mjs';
 
@@ -179,6 +179,25 @@ test('an account with a live socket open gets no push; once it is closed, it doe
   assert.equal(desk.open(push).body, `Nouveau message de ${medName()}`);
 });
 
+test('several nodes: a socket open on another node counts as connected', { skip: backend !== 'postgres' && 'one node on SQLite' }, async () => {
+  const other = await startServer({ db, env: { CORDEE_PUSH_HOSTS: '127.0.0.1', CORDEE_PUSH_RETRY_SECONDS: '1' } });
+  try {
+    const desk = browser('/push/social-elsewhere');
+    await subscribe(social.token, desk);
+    const feed = await openLive(other, social.token);  // on the second node; the message goes through the first
+    await sleep(400);
+    assert.equal((await send(server, med.token, withSocial.id, 'Sur un autre nœud')).status, 201);
+    await feed.until((f) => f.events.some((e) => e.kind === 'message' && e.data.message.body === 'Sur un autre nœud'), 5000, 'the message, live');
+    await sleep(1500);
+    assert.equal(pushesTo(desk.path).length, 0, 'connected on another node: no push');
+    await feed.close();
+    await sleep(400);
+    assert.equal((await send(server, med.token, withSocial.id, 'Plus personne')).status, 201);
+    await waitForPushes(desk.path, 1);
+    assert.equal((await api(server, 'DELETE', S, { token: social.token, body: { endpoint: desk.json.endpoint } })).status, 204);
+  } finally { await other.stop(); }
+});
+
 test('a stranger cannot remove another account\'s subscription; its owner can, once', async () => {
   const phone = browser('/push/nurse-phone');  // the nurse's, from the first test
   const stranger = await api(server, 'DELETE', S, { token: social.token, body: { endpoint: phone.json.endpoint } });
@@ -250,4 +269,13 @@ test('at most 10 subscriptions per account: the oldest goes', async () => {
   // The first one was replaced: removing it finds nothing; the last ten are there.
   assertProblem(await api(server, 'DELETE', S, { token: med.token, body: { endpoint: many[0].json.endpoint } }), 404, 'not-found');
   for (const b of many.slice(1)) assert.equal((await api(server, 'DELETE', S, { token: med.token, body: { endpoint: b.json.endpoint } })).status, 204);
+});
+
+test('a disabled account gets no push, whatever it subscribed before', async () => {
+  const desk = browser('/push/social-disabled');
+  await subscribe(social.token, desk);
+  sql(db, `UPDATE accounts SET status = 'disabled' WHERE id = '${socialId}'`);
+  assert.equal((await send(server, med.token, withSocial.id, 'Pour un compte désactivé')).status, 201);
+  await sleep(1500);
+  assert.equal(pushesTo(desk.path).length, 0);
 });
