@@ -48,6 +48,7 @@ int Serve(Config cfg) {
     opt.tls_key = cfg.tls_key;
     opt.max_body_bytes = cfg.max_body_bytes;
     opt.access_log = cfg.access_log;
+    opt.socket_queue_bytes = static_cast<size_t>(cfg.live_queue_bytes);
     opt.trusted_proxies = ParseIpNetworks(cfg.trusted_proxies);
     http::Server server(opt, app.router, statics, app.metrics);
     const int port = server.Listen();

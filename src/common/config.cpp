@@ -106,6 +106,9 @@ const std::vector<Key>& Keys() {
          [](Config& c, const std::string& v) {
              c.audit_anchor_seconds = ToInt("audit_anchor_seconds", v, 1, 3600);
          }},
+        {"live_queue_bytes", "bytes queued for one live socket before its client, not reading, is dropped (default "
+                             "262144; it resumes from its last event when it reconnects)",
+         [](Config& c, const std::string& v) { c.live_queue_bytes = ToInt("live_queue_bytes", v, 4096, 64 << 20); }},
         {"access_log", "log one line per request (true/false)",
          [](Config& c, const std::string& v) { c.access_log = (v == "true" || v == "1" || v == "yes"); }},
         {"log_level", "trace, debug, info, warn, error", [](Config& c, const std::string& v) { c.log_level = v; }},

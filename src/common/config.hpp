@@ -49,6 +49,7 @@ struct Config {
     // provider is PUBLIC_URL/api/v1/auth/psc/callback.
     std::string psc_issuer, psc_client_id, psc_client_secret;
     bool access_log = true;
+    int64_t live_queue_bytes = 256 * 1024;  // per live socket (http::ServerOptions::socket_queue_bytes)
     std::string log_level = "info";
     // Load balancers / reverse proxies whose X-Forwarded-For is believed: addresses or CIDRs, comma-separated
     // (checked when read: common/ip_network.hpp); empty: the connection's address is the client's.

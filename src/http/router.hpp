@@ -59,14 +59,20 @@ using Precheck = std::function<void(const Request&)>;
 // waits (a durable write, a PostgreSQL round trip: common/network_thread.hpp) is run again on the pool.
 enum class Runs { kInline, kWorker };
 
-// A WebSocket (RFC 6455) as modules see it; the server owns the connection. Send and Close may be called from
-// any thread. Send queues a text message: past the server's bound on queued bytes the peer is dropped (a client
-// that never reads is closed, never waited for) and Send returns false, as it does once the socket is closed.
+// A WebSocket (RFC 6455) as modules see it; the server owns the connection. Send, Room and Close may be called from
+// any thread. Send queues a text message: past the server's bound on queued bytes the peer is dropped and Send
+// returns false, as it does once the socket is closed.
 class Socket {
 public:
     virtual ~Socket() = default;
     virtual bool Send(std::string text) = 0;
+    // Whether `bytes` more fit now without crowding the queue (an empty queue, or within its first half). A sender
+    // with a backlog (a client catching up) sends while there is room; when there is not, `on_room` is called once,
+    // from the connection's thread, when the queue has emptied. A queue that has not moved for kStallSeconds — its
+    // client does not read — drops the client instead: it is never waited for.
+    virtual bool Room(size_t bytes, const std::function<void()>& on_room) = 0;
     virtual void Close() = 0;
+    static constexpr int kStallSeconds = 10;
 };
 // What a module keeps of one open socket: its messages from the client, one at a time and in order, on the worker
 // pool; then OnClose once, when the socket has closed for any reason.

@@ -73,16 +73,34 @@ public:
     }
 
     bool Send(std::string text) override {
+        bool dropped = false;
         {
             std::lock_guard lock(mu_);
             if (state_ != State::kOpen) return false;
             bytes_ += text.size();
             queue_.push_back(std::move(text));
-            if (bytes_ > limit_) state_ = State::kDropped;
+            if (bytes_ > limit_) state_ = State::kDropped, dropped = true;
+        }
+        if (dropped) {
+            Drop();
+            return false;
         }
         Wake();
-        std::lock_guard lock(mu_);
-        return state_ == State::kOpen;
+        return true;
+    }
+    bool Room(size_t bytes, const std::function<void()>& on_room) override {
+        {
+            std::lock_guard lock(mu_);
+            if (state_ != State::kOpen) return false;
+            if (bytes_ == 0 || bytes_ + bytes <= limit_ / 2) return true;
+            if (std::chrono::steady_clock::now() - moved_ < std::chrono::seconds(kStallSeconds)) {
+                on_room_ = on_room;
+                return false;
+            }
+            state_ = State::kDropped;
+        }
+        Drop();
+        return false;
     }
     void Close() override {
         {
@@ -91,11 +109,27 @@ public:
         }
         Wake();
     }
+    // The writer may be stuck in a write the client never reads: close the socket under it (on its thread), which
+    // ends that write, rather than wait for it.
+    void Drop() {
+        log::Warn("websocket client dropped", {{"queued_bytes", static_cast<long long>(limit_)}});
+        asio::post(ex_, [self = shared_from_this()] {
+            if (self->abort_) self->abort_();
+        });
+    }
 
     // On the io thread. The connection's writer: sends what is queued, in order, until the socket ends (`Gone`), the
     // module closes it (after what it queued) or the client is dropped.
     template <class WebSocket>
     asio::awaitable<void> Writer(WebSocket& ws) {
+        abort_ = [&ws] {
+            boost::system::error_code ec;
+            beast::get_lowest_layer(ws).socket().close(ec);  // the pending write and the reader then end
+        };
+        struct Forget {  // ws does not outlive this coroutine
+            SocketPeer& peer;
+            ~Forget() { peer.abort_ = nullptr; }
+        } forget{*this};
         for (;;) {
             std::deque<std::string> batch;
             State state;
@@ -106,9 +140,7 @@ public:
             }
             if (state == State::kGone) co_return;
             if (state == State::kDropped) {
-                log::Warn("websocket client dropped", {{"queued_bytes", static_cast<long long>(limit_)}});
-                boost::system::error_code ec;
-                beast::get_lowest_layer(ws).socket().close(ec);  // the reader then ends
+                abort_();
                 co_return;
             }
             if (batch.empty()) {
@@ -126,8 +158,14 @@ public:
                     Ended();
                     co_return;
                 }
-                std::lock_guard lock(mu_);
-                bytes_ -= text.size();
+                std::function<void()> room;
+                {
+                    std::lock_guard lock(mu_);
+                    bytes_ -= text.size();
+                    moved_ = std::chrono::steady_clock::now();
+                    if (bytes_ == 0) room.swap(on_room_);
+                }
+                if (room) room();  // a sender waiting with a backlog goes on
             }
         }
     }
@@ -147,12 +185,15 @@ private:
     }
 
     asio::any_io_executor ex_;
-    asio::steady_timer wake_;  // touched only on ex_
+    asio::steady_timer wake_;             // touched only on ex_
+    std::function<void()> abort_;         // closes the connection's socket; set by Writer, touched only on ex_
     const size_t limit_;
     std::mutex mu_;
     std::deque<std::string> queue_;
     size_t bytes_ = 0;
     State state_ = State::kOpen;
+    std::chrono::steady_clock::time_point moved_ = std::chrono::steady_clock::now();  // last write done
+    std::function<void()> on_room_;
 };
 
 }  // namespace

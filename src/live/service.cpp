@@ -205,6 +205,9 @@ void Hub::Pump(const std::shared_ptr<Subscriber>& sub) {
         std::string frame = "{\"type\":\"event\",\"seq\":" + std::to_string(e.seq) + ",\"kind\":" +
                             boost::json::serialize(boost::json::value(e.kind)) + ",\"at\":\"" + FormatRfc3339(e.at) +
                             "\",\"data\":" + e.data_json + "}";
+        // A client catching up gets its backlog as fast as it reads, never all at once into its queue; when the
+        // queue is full this subscriber waits for it to empty (Resume), and the other sockets are served meanwhile.
+        if (!sub->socket->Room(frame.size(), [this, w = std::weak_ptr<Subscriber>(sub)] { Resume(w); })) return;
         if (!sub->socket->Send(std::move(frame))) return;  // closed or dropped: its client resumes elsewhere
         sub->last = e.seq;
     }
@@ -216,6 +219,18 @@ void Hub::Pump(const std::shared_ptr<Subscriber>& sub) {
             due_.push_back(sub);
         }
     }
+}
+
+void Hub::Resume(const std::weak_ptr<Subscriber>& w) {
+    const auto sub = w.lock();
+    if (!sub) return;
+    {
+        std::lock_guard lock(mu_);
+        if (sub->gone || sub->due) return;
+        sub->due = true;
+        due_.push_back(sub);
+    }
+    cv_.notify_one();
 }
 
 void Hub::Sweep() {

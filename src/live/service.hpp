@@ -79,6 +79,8 @@ private:
     void WakeAll();
     void Run();
     void Pump(const std::shared_ptr<Subscriber>& sub);
+    // The subscriber's socket has room again: it is due.
+    void Resume(const std::weak_ptr<Subscriber>& sub);
     void Sweep();
 
     storage::Database& db_;
