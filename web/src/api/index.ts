@@ -8,7 +8,7 @@ import type {
   InformedHow, MyPatient, NotebookEntry, PatientUpdate, NotebookInput, Patient, PatientAlert, PatientInput, PatientSearchQuery, PatientSummary,
   TimelineItem, TimelineKind, VitalsHistory,
   PscLinked, PscPending, PscRegistered, PscRegistration, PscStatus,
-  Conversation, Message, MessagePage, NewConversation,
+  Conversation, Message, MessageOptions, MessagePage, MessageReceipts, NewConversation,
 } from './types';
 
 export { ApiError, asApiError, isApiError, setUnauthenticatedHandler } from './client';
@@ -118,8 +118,18 @@ export const api = {
   messages: (id: string, q: { before?: number; after?: number; limit?: number } = {}) =>
     get<MessagePage>(`/conversations/${P(id)}/messages`, { query: q }),
   /** `messageId` is chosen by the device: a resend (lost answer, outbox) returns the stored message. */
-  sendMessage: (id: string, messageId: string, body: string) =>
-    post<Message>(`/conversations/${P(id)}/messages`, { id: messageId, body }),
+  sendMessage: (id: string, messageId: string, body: string, options: MessageOptions = {}) =>
+    post<Message>(`/conversations/${P(id)}/messages`, { ...options, id: messageId, body }),
+  /** The conversation of the patient's care circle, made on first use (403 for an emergency access). */
+  patientConversation: (patientId: string) => post<Conversation>(`/patients/${P(patientId)}/conversation`),
+  /** Who read my message (author only). */
+  messageReceipts: (m: Pick<Message, 'id' | 'conversation_id'>) =>
+    get<MessageReceipts>(`/conversations/${P(m.conversation_id)}/messages/${P(m.id)}/receipts`),
+  /** The message as a transmission of the patient's notebook; a repeat gives the same entry. */
+  copyMessage: (m: Pick<Message, 'id' | 'conversation_id'>) =>
+    post<NotebookEntry>(`/conversations/${P(m.conversation_id)}/messages/${P(m.id)}/copy`),
+  /** Words found in my conversations (accents ignored), the most recent first. */
+  searchMessages: (q: string, signal?: AbortSignal) => get<{ items: Message[] }>('/messages/search', { query: { q, limit: 50 }, signal }),
   editMessage: (m: Message, body: string) =>
     patch<Message>(`/conversations/${P(m.conversation_id)}/messages/${P(m.id)}`, { body }, { headers: { 'If-Match': String(m.version) } }),
   deleteMessage: (m: Message) =>

@@ -323,9 +323,28 @@ export interface Message {
   created_at: string; version: number; reply_to: string | null;
   /** Members other than the author who may read it, and how many of them have ("lu par 3 sur 5"). */
   recipients?: number; read_by?: number;
+  /** 'health': for the health professionals of the care circle only. */
+  visibility?: 'circle' | 'health';
+  /** The patient the message is about (each reader opens it with their own access). */
+  patient_id?: string | null;
+  mentions?: string[];
+  /** Escalation 0: not yet; 1: the referent and coordinators were told; 2: the on-call list was. */
+  urgent?: { deadline: string; escalation: 0 | 1 | 2 } | null;
+}
+/** POST /conversations/{id}/messages: what the composer may add to the text. */
+export interface MessageOptions {
+  reply_to?: string; visibility?: 'circle' | 'health'; urgent_until?: string; mentions?: string[]; patient_id?: string;
+}
+export interface MessageReceipts {
+  message_id: string; recipients: number; read_by: number;
+  items: { account_id: string; first_name: string; last_name: string; profession: string; read: boolean }[];
 }
 export interface Conversation {
-  id: string; kind: 'direct' | 'group'; title: string; created_by: string; created_at: string; last_seq: number;
+  id: string; kind: 'direct' | 'group' | 'patient'; title: string;
+  /** The patient of a 'patient' conversation (its members are the accounts of the care circle). */
+  patient_id?: string | null;
+  /** I may write for the health professionals only (GET /conversations/{id}, patient conversation). */
+  may_restrict?: boolean; created_by: string; created_at: string; last_seq: number;
   last_at: string; members: ConversationMember[];
   /** What I call it: the group's title or the other person's name. */
   name?: string; unread?: number; read_seq?: number; last_message?: Message | null; active?: boolean;

@@ -13,6 +13,9 @@ const paths: Record<string, string> = {
   // Identity status: a shield with a check (validated / qualified), a dashed shield (not checked yet).
   idChecked: 'M12 3l7 3v6c0 4.5-3 7.5-7 9-4-1.5-7-4.5-7-9V6zM8.5 12l2.5 2.5 4.5-5',
   idUnchecked: 'M12 3l7 3v6c0 4.5-3 7.5-7 9-4-1.5-7-4.5-7-9V6zM12 8v5M12 16v.01',
+  // An urgent message: a warning triangle; a search: a magnifier.
+  urgent: 'M12 3 2 20h20zM12 9v5M12 17v.01',
+  search: 'M10.5 17a6.5 6.5 0 1 0 0-13 6.5 6.5 0 0 0 0 13zM15.5 15.5 21 21',
 };
 
 export function ServiceIcon({ name, size = 28 }: { name: string; size?: number }) {

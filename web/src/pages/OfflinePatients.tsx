@@ -16,6 +16,7 @@ export function OfflinePatients() {
   return (
     <Page title={t.offline.patientsTitle}>
       <Freshness />
+      <p><a href="/messages" data-testid="offline-messages-link">{t.messages.offlineLink}</a></p>
       {!data ? <Loading /> : data.list.length === 0 ? <p class="muted">{t.offline.noPatients}</p> : (
         <ul class="patient-list" data-testid="offline-patients">
           {data.list.map(({ patient: p, alerts }) => {

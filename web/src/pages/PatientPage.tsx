@@ -1,8 +1,9 @@
 // /patients/:id — one patient: a compact banner (name, age, sex, identity status), then tabs opening on the notebook
 // (Cahier de liaison, Alertes, Cercle de soins, Identité, Chronologie, Journal des accès when the server lets me read
-// it). The tab is kept in ?onglet=.
+// it). The tab is kept in ?onglet=. On the heading's line, "Conversation du cercle de soins" opens the messages of the
+// circle (made on first use); an emergency access does not open it, and says so.
 import { useEffect, useState } from 'preact/hooks';
-import { api, type AccessLogPage, type CircleMember } from '../api';
+import { api, type AccessLogPage, type CircleMember, type Patient } from '../api';
 import { Page } from '../components/Page';
 import { Loading } from '../components/forms';
 import { useRecord } from '../components/directory';
@@ -14,9 +15,10 @@ import { PatientAlerts } from '../components/PatientAlerts';
 import { CareCircle } from '../components/CareCircle';
 import { Timeline } from '../components/Timeline';
 import { AccessLog } from '../components/AccessLog';
-import { patientName } from '../components/PatientBits';
+import { ErrorNotice, patientName } from '../components/PatientBits';
 import { MergeDialog } from '../components/MergeDialog';
 import { Status } from '../components/forms';
+import { ServiceIcon } from '../components/icons';
 import { isOperator } from '../state/session';
 import { t } from '../i18n';
 import { navigate, route } from '../router';
@@ -86,9 +88,11 @@ export function PatientPage({ params = [] }: { params?: string[] }) {
   const name = patientName(p);
 
   return (
-    <Page title={name} heading={<span data-testid="patient-name">{name}</span>}>
+    <Page title={name} heading={<span data-testid="patient-name">{name}</span>}
+      actions={p.access.via === 'member' && p.status !== 'merged' ? <CircleConversationButton patient={p} /> : undefined}>
       <p class="back back--wide"><a href="/patients">{t.patient.backToList}</a></p>
       <PatientBanner patient={p} />
+      {p.access.via === 'break_glass' && <p class="muted" data-testid="circle-conversation-closed">{t.messages.circleConversationBreakGlass}</p>}
       {p.access.via === 'operator' && <p class="muted" data-testid="operator-notice">{t.patient.operatorNotice}</p>}
       {isOperator.value && p.status !== 'merged' && (
         <p class="actions page-actions">
@@ -116,6 +120,29 @@ export function PatientPage({ params = [] }: { params?: string[] }) {
         {current === 'access' && log && <AccessLogLoader id={id} first={log} />}
       </Tabs>
     </Page>
+  );
+}
+
+/** Opens (makes, the first time) the conversation of the patient's care circle, and goes to it. */
+function CircleConversationButton({ patient }: { patient: Patient }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const open = async () => {
+    if (busy) return;
+    setBusy(true); setError(null);
+    try {
+      const c = await api.patientConversation(patient.id);
+      navigate(`/messages/${encodeURIComponent(c.id)}`);
+    } catch (x) { setError(x); setBusy(false); }
+  };
+  return (
+    <>
+      <button type="button" class="btn btn--secondary circle-conversation" onClick={open} aria-disabled={busy ? 'true' : undefined}
+        data-testid="circle-conversation">
+        <ServiceIcon name="messages" size={22} />{busy ? t.messages.circleConversationOpening : t.messages.circleConversation}
+      </button>
+      {error && <ErrorNotice error={error} />}
+    </>
   );
 }
 

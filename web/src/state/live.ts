@@ -26,7 +26,12 @@ export function onLive(fn: Listener): () => void {
 }
 
 export async function refreshUnread() {
-  try { unreadMessages.value = (await api.conversations()).unread_total; } catch { /* offline: keep the last count */ }
+  try {
+    const r = await api.conversations();
+    unreadMessages.value = r.unread_total;
+    // The recent conversations, kept on the device for reading without network (its own chunk, loaded when needed).
+    void import('../offline/messages').then((m) => m.keepConversations(r.items)).catch(() => {});
+  } catch { /* offline: keep the last count */ }
 }
 
 function connect() {
