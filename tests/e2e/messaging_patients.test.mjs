@@ -246,6 +246,17 @@ test('reopened without network, the phone shows the conversations it keeps', asy
   await page.reload();
   assert.ok(await page.evaluate(() => !!navigator.serviceWorker.controller), 'the service worker controls the app');
 
+  // The network drops with the session open: the conversation opens from the device's copy, and writing still waits.
+  await page.getByTestId('conversation-row').filter({ hasText: 'DUPONT-AIGNAN' }).waitFor();
+  await context.setOffline(true);
+  await page.getByTestId('conversation-row').filter({ hasText: 'DUPONT-AIGNAN' }).click();
+  await page.getByTestId('messages-offline').waitFor();
+  await message(page, URGENT).waitFor();
+  await page.getByLabel('Votre message').fill('Écrit sans réseau depuis la copie de l’appareil.');
+  await page.getByRole('button', { name: 'Envoyer' }).click();
+  await page.getByTestId('message-waiting').filter({ hasText: 'En attente de réseau' }).waitFor();
+  await page.goBack();
+
   await context.setOffline(true);
   await page.reload();
   await page.getByLabel('Code de l’appareil', { exact: true }).fill(CODE);
