@@ -24,12 +24,21 @@ int64_t Head(storage::Session& s, const std::string& account_id) {
     return r ? r->Int(0) : 0;
 }
 
-std::vector<EventRow> EventsAfter(storage::Session& s, const std::string& account_id, int64_t after, int limit) {
-    std::vector<EventRow> out;
-    for (const auto& r : s.Query("SELECT seq, kind, data, at FROM live_events WHERE account_id = ? AND seq > ? "
-                                 "ORDER BY seq LIMIT ?",
-                                 {account_id, after, static_cast<int64_t>(limit)}))
-        out.push_back({r.Int(0), r.Str(1), r.Str(2), r.Int(3)});
+std::vector<std::pair<std::string, EventRow>> EventsAfterEach(storage::Session& s,
+                                                              const std::vector<std::pair<std::string, int64_t>>& after,
+                                                              int limit) {
+    std::string sql = "SELECT e.account_id, e.seq, e.kind, e.data, e.at FROM live_events e JOIN (VALUES ";
+    storage::Params params;
+    for (size_t i = 0; i < after.size(); ++i) {
+        sql += i ? ", (?, CAST(? AS BIGINT))" : "(?, CAST(? AS BIGINT))";
+        params.emplace_back(after[i].first);
+        params.emplace_back(after[i].second);
+    }
+    // VALUES columns are column1, column2… on both backends.
+    sql += ") w ON e.account_id = w.column1 AND e.seq > w.column2 ORDER BY e.account_id, e.seq LIMIT ?";
+    params.emplace_back(static_cast<int64_t>(limit));
+    std::vector<std::pair<std::string, EventRow>> out;
+    for (const auto& r : s.Query(sql, params)) out.push_back({r.Str(0), {r.Int(1), r.Str(2), r.Str(3), r.Int(4)}});
     return out;
 }
 

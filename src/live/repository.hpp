@@ -16,8 +16,10 @@ void QueueInsertEvent(storage::Session& s, const std::string& account_id, const 
 inline constexpr const char* kChannel = "cordee_live";
 void QueueNotify(storage::Session& s, const std::string& account_id);
 int64_t Head(storage::Session& s, const std::string& account_id);  // 0 for a feed with no event
-// The account's events numbered after `after`, in order, at most `limit`.
-std::vector<EventRow> EventsAfter(storage::Session& s, const std::string& account_id, int64_t after, int limit);
+// The events of several feeds, each numbered after its own `after`: rows by account then number, at most `limit`.
+std::vector<std::pair<std::string, EventRow>> EventsAfterEach(storage::Session& s,
+                                                              const std::vector<std::pair<std::string, int64_t>>& after,
+                                                              int limit);
 
 // Presence (live/presence.hpp): this node is alive at `now`; it has `sockets` sockets of the account open (0: none,
 // the row goes); nodes silent since `before` are forgotten with their rows; this node's rows go (a clean stop).

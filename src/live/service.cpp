@@ -13,7 +13,9 @@ namespace cordee::live {
 
 namespace {
 // Events read per round trip for one socket; a longer backlog is sent in several rounds, other sockets in between.
-constexpr int kBatch = 256;
+constexpr int kBatch = 256;                  // events of one feed read at once
+constexpr size_t kSubscribersPerRead = 64;   // sockets served by one read
+constexpr size_t kRowsPerRead = 4096;
 constexpr auto kSweepEvery = std::chrono::seconds(60);
 }  // namespace
 
@@ -169,25 +171,25 @@ size_t Hub::sockets() const {
 void Hub::Run() {
     auto next_sweep = std::chrono::steady_clock::now() + kSweepEvery;
     for (;;) {
-        std::shared_ptr<Subscriber> sub;
+        std::vector<std::shared_ptr<Subscriber>> subs;
         {
             std::unique_lock lock(mu_);
             cv_.wait_until(lock, next_sweep, [&] { return stop_ || !due_.empty(); });
             if (stop_) return;
-            if (!due_.empty()) {
-                sub = std::move(due_.front());
+            while (!due_.empty() && subs.size() < kSubscribersPerRead) {
+                auto sub = std::move(due_.front());
                 due_.pop_front();
                 sub->due = false;
-                if (sub->gone) continue;
+                if (!sub->gone) subs.push_back(std::move(sub));
             }
         }
-        if (sub) {
+        if (!subs.empty()) {
             try {
-                Pump(sub);
+                PumpAll(subs);
             } catch (const std::exception& e) {
-                // The database is away: the socket is closed, its client reconnects and resumes from its last event.
+                // The database is away: the sockets are closed, their clients reconnect and resume from their last event.
                 log::Warn("live feed read failed", {{"error", e.what()}});
-                sub->socket->Close();
+                for (const auto& sub : subs) sub->socket->Close();
             }
         }
         if (std::chrono::steady_clock::now() >= next_sweep) {
@@ -197,10 +199,37 @@ void Hub::Run() {
     }
 }
 
-void Hub::Pump(const std::shared_ptr<Subscriber>& sub) {
-    const auto events =
-        db_.ReadValue([&](storage::Session& s) { return repo::EventsAfter(s, sub->account_id, sub->last, kBatch); });
-    for (const auto& e : events) {
+void Hub::PumpAll(const std::vector<std::shared_ptr<Subscriber>>& subs) {
+    // One read for all the sockets woken together: a message to a group of ten is one round trip to PostgreSQL, not
+    // ten in a row. Each feed is read after the lowest number one of its sockets has sent.
+    std::map<std::string, int64_t> lowest;
+    for (const auto& sub : subs) {
+        auto [it, fresh] = lowest.try_emplace(sub->account_id, sub->last);
+        if (!fresh) it->second = std::min(it->second, sub->last);
+    }
+    const std::vector<std::pair<std::string, int64_t>> after(lowest.begin(), lowest.end());
+    const int limit = static_cast<int>(std::min<size_t>(kBatch * after.size(), kRowsPerRead));
+    const auto rows = db_.ReadValue([&](storage::Session& s) { return repo::EventsAfterEach(s, after, limit); });
+    // Rows come by account: each feed's events are one range.
+    std::map<std::string, std::pair<size_t, size_t>> range;
+    for (size_t i = 0; i < rows.size(); ++i) {
+        auto [it, fresh] = range.try_emplace(rows[i].first, i, i + 1);
+        if (!fresh) it->second.second = i + 1;
+    }
+    // Cut short: feeds may have more than was read; their sockets come back after the others' turn.
+    const bool more = rows.size() == static_cast<size_t>(limit);
+    for (const auto& sub : subs) {
+        const auto it = range.find(sub->account_id);
+        const size_t from = it == range.end() ? 0 : it->second.first, to = it == range.end() ? 0 : it->second.second;
+        Pump(sub, rows, from, to, more);
+    }
+}
+
+void Hub::Pump(const std::shared_ptr<Subscriber>& sub, const std::vector<std::pair<std::string, EventRow>>& rows,
+               size_t from, size_t to, bool more) {
+    for (size_t i = from; i < to; ++i) {
+        const EventRow& e = rows[i].second;
+        if (e.seq <= sub->last) continue;  // read for another socket of the account, further behind
         // The stored data is already JSON: framed as it is, never parsed again.
         std::string frame = "{\"type\":\"event\",\"seq\":" + std::to_string(e.seq) + ",\"kind\":" +
                             boost::json::serialize(boost::json::value(e.kind)) + ",\"at\":\"" + FormatRfc3339(e.at) +
@@ -211,7 +240,7 @@ void Hub::Pump(const std::shared_ptr<Subscriber>& sub) {
         if (!sub->socket->Send(std::move(frame))) return;  // closed or dropped: its client resumes elsewhere
         sub->last = e.seq;
     }
-    if (events.size() == static_cast<size_t>(kBatch)) {
+    if (more || to - from >= static_cast<size_t>(kBatch)) {
         // The rest of a long backlog after the other sockets' turn.
         std::lock_guard lock(mu_);
         if (!sub->gone && !sub->due) {

@@ -5,6 +5,7 @@
 // sockets, in order and once, whatever node they are connected to (each socket remembers the last number it sent
 // and reads what follows from the database: nothing lives only in a node's memory).
 #include "common/time.hpp"
+#include "live/model.hpp"
 #include "live/presence.hpp"
 #include "http/router.hpp"
 #include "storage/database.hpp"
@@ -78,7 +79,10 @@ public:
 private:
     void WakeAll();
     void Run();
-    void Pump(const std::shared_ptr<Subscriber>& sub);
+    void PumpAll(const std::vector<std::shared_ptr<Subscriber>>& subs);
+    // Sends the subscriber its events among rows[from, to); `more`: the read was cut short, come back for the rest.
+    void Pump(const std::shared_ptr<Subscriber>& sub, const std::vector<std::pair<std::string, EventRow>>& rows,
+              size_t from, size_t to, bool more);
     // The subscriber's socket has room again: it is due.
     void Resume(const std::weak_ptr<Subscriber>& sub);
     void Sweep();
