@@ -131,7 +131,7 @@ public:
             ~Forget() { peer.abort_ = nullptr; }
         } forget{*this};
         for (;;) {
-            std::deque<std::string> batch;
+            std::vector<std::string> batch;
             State state;
             {
                 std::lock_guard lock(mu_);
@@ -189,7 +189,7 @@ private:
     std::function<void()> abort_;         // closes the connection's socket; set by Writer, touched only on ex_
     const size_t limit_;
     std::mutex mu_;
-    std::deque<std::string> queue_;
+    std::vector<std::string> queue_;  // not a deque: an empty vector holds no memory (thousands of idle sockets)
     size_t bytes_ = 0;
     State state_ = State::kOpen;
     std::chrono::steady_clock::time_point moved_ = std::chrono::steady_clock::now();  // last write done
@@ -416,7 +416,7 @@ struct Server::Impl {
             if (!early.refusal && beast::websocket::is_upgrade(msg) && !req.path.empty()) {
                 const auto match = router.Find("GET", req.path);
                 if (match.route && match.route->socket) {
-                    co_await ServeSocket(stream, msg, req, match, idle_here, start);
+                    co_await ServeSocket(stream, buffer, msg, req, match, idle_here, start);
                     break;  // the connection was the socket's
                 }
             }
@@ -448,7 +448,8 @@ struct Server::Impl {
     // A WebSocket route (Router::AddSocket): the module accepts or refuses on the worker pool, then the socket lives
     // here until either side closes it; the module's session gets each text message in order, on the pool.
     template <class Stream>
-    asio::awaitable<void> ServeSocket(Stream& stream, bhttp::request<bhttp::string_body>& msg, Request& req,
+    asio::awaitable<void> ServeSocket(Stream& stream, beast::flat_buffer& buffer, bhttp::request<bhttp::string_body>& msg,
+                                      Request& req,
                                       const Router::Match& match, IdleList& idle_here,
                                       std::chrono::steady_clock::time_point start) {
         namespace websocket = beast::websocket;
@@ -489,6 +490,12 @@ struct Server::Impl {
             r.set("X-Request-Id", rid);
         }));
         auto [aec] = co_await ws.async_accept(msg, asio::as_tuple(asio::use_awaitable));
+        // The HTTP request's memory is not needed while the socket lives (thousands of idle sockets per node): its
+        // headers, its parsed form and the read buffer go now.
+        msg = {};
+        req = Request{};
+        buffer.clear();
+        buffer.shrink_to_fit();
         if (!aec) {
             ++metrics.open_sockets;
             // A drain closes the reading side of an open socket as of an idle connection; the client reconnects to
