@@ -1,6 +1,7 @@
 #pragma once
 // Conversations between professionals (docs/messaging.md): one-to-one ('direct'), named groups ('group') and the
 // conversation of a patient's care circle ('patient').
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -26,7 +27,9 @@ struct MemberRow {
     int64_t joined_seq = 0;
     std::optional<int64_t> left_seq;
     int64_t read_seq = 0;
-    bool health = true;  // a health professional (reads the messages restricted to them)
+    bool health = true;
+    int64_t delivered_seq = 0;  // a device of the member has it (at least read_seq)
+    int64_t Delivered() const { return std::max(delivered_seq, read_seq); }  // a health professional (reads the messages restricted to them)
     // Whether the member may read the message numbered `seq`, of this visibility.
     bool Sees(int64_t seq, const std::string& visibility = "circle") const {
         return seq > joined_seq && (!left_seq || seq <= *left_seq) && (health || visibility == "circle");

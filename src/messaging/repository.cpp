@@ -70,11 +70,12 @@ ConversationRow ConversationOf(const storage::Row& r) {
 }
 
 constexpr const char* kMemberColumns =
-    "m.account_id, a.first_name, a.last_name, a.profession_label, m.joined_seq, m.left_seq, m.read_seq, m.health";
+    "m.account_id, a.first_name, a.last_name, a.profession_label, m.joined_seq, m.left_seq, m.read_seq, m.health, "
+    "m.delivered_seq";
 
 MemberRow MemberOf(const storage::Row& r, size_t at = 0) {
-    return {r.Str(at),         r.Str(at + 1),    r.Str(at + 2), r.Str(at + 3),
-            r.Int(at + 4),     r.OptInt(at + 5), r.Int(at + 6), r.Int(at + 7) != 0};
+    return {r.Str(at),     r.Str(at + 1),    r.Str(at + 2), r.Str(at + 3),           r.Int(at + 4),
+            r.OptInt(at + 5), r.Int(at + 6), r.Int(at + 7) != 0, r.Int(at + 8)};
 }
 
 // The messages of others that the member has not read: after its cursor, within what it may read (a message for
@@ -178,7 +179,7 @@ std::vector<Summary> ConversationsOf(storage::Session& s, const std::string& acc
                      "JOIN accounts a ON a.id = m.account_id "
                      "WHERE m.account_id = ? AND m.left_seq IS NULL ORDER BY c.last_at DESC, c.id LIMIT ?",
                  {account_id, static_cast<int64_t>(limit)}))
-        out.push_back({ConversationOf(r), MemberOf(r, 8), r.Int(16)});
+        out.push_back({ConversationOf(r), MemberOf(r, 8), r.Int(17)});
     return out;
 }
 
@@ -242,6 +243,13 @@ bool ReplaceBody(storage::Session& s, const MessageRow& m, const std::string& bo
     s.Queue("INSERT INTO message_versions (message_id, version, body, replaced_at) VALUES (?, ?, ?, ?)",
             {m.id, m.version, m.body, now});
     return true;
+}
+
+bool RaiseDeliveredCursor(storage::Session& s, const std::string& conversation_id, const std::string& account_id,
+                          int64_t seq) {
+    return s.Exec("UPDATE conversation_members SET delivered_seq = ? WHERE conversation_id = ? AND account_id = ? "
+                  "AND delivered_seq < ? AND read_seq < ?",
+                  {seq, conversation_id, account_id, seq, seq}) > 0;
 }
 
 bool RaiseReadCursor(storage::Session& s, const std::string& conversation_id, const std::string& account_id,

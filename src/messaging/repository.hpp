@@ -48,6 +48,9 @@ std::vector<MessageRow> Messages(storage::Session& s, const std::string& convers
 // False when the version changed meanwhile.
 bool ReplaceBody(storage::Session& s, const MessageRow& m, const std::string& body, bool deleted, int64_t now);
 
+// Raises the member's delivered cursor to `seq` (never lowers it, nor below what it read); false when already there.
+bool RaiseDeliveredCursor(storage::Session& s, const std::string& conversation_id, const std::string& account_id,
+                          int64_t seq);
 // Raises the member's read cursor to `seq` (never lowers it); false when it was already there.
 bool RaiseReadCursor(storage::Session& s, const std::string& conversation_id, const std::string& account_id,
                      int64_t seq);

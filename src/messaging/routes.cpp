@@ -135,16 +135,22 @@ void RegisterRoutes(http::Router& r, MessagingService& messaging, auth::AuthServ
         return http::Response::Json(200, messaging.Delete(p, IdOf(req, "id"), IdOf(req, "message"), version));
     });
 
-    r.Add("POST", "/api/v1/conversations/{id}/read", [&](http::Request& req) {
-        const auto p = auth::RequireAccount(auth, req);
-        const auto body = ParseJsonObject(req.body);
-        JsonInput in(body);
-        in.OnlyFields({"seq"});
-        const auto* seq = body.if_contains("seq");
-        if (!seq || !seq->is_int64() || seq->as_int64() < 0) in.Fail("seq", "numéro du dernier message lu attendu");
-        in.Done();
-        return http::Response::Json(200, messaging.Read(p, IdOf(req, "id"), seq->as_int64()));
-    });
+    // The read and delivered cursors: {"seq": the last message read, or received by a device}.
+    for (const bool read : {true, false}) {
+        r.Add("POST", read ? "/api/v1/conversations/{id}/read" : "/api/v1/conversations/{id}/delivered",
+              [&messaging, &auth, read](http::Request& req) {
+            const auto p = auth::RequireAccount(auth, req);
+            const auto body = ParseJsonObject(req.body);
+            JsonInput in(body);
+            in.OnlyFields({"seq"});
+            const auto* seq = body.if_contains("seq");
+            if (!seq || !seq->is_int64() || seq->as_int64() < 0) in.Fail("seq", "numéro de message attendu");
+            in.Done();
+            const std::string& id = IdOf(req, "id");
+            return http::Response::Json(200, read ? messaging.Read(p, id, seq->as_int64())
+                                                  : messaging.Delivered(p, id, seq->as_int64()));
+        });
+    }
 
     r.Add("GET", "/api/v1/conversations/{id}/messages/{message}/receipts", [&](http::Request& req) {
         const auto p = auth::RequireAccount(auth, req);

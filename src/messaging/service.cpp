@@ -32,6 +32,7 @@ json::object MemberJson(const MemberRow& m) {
                    {"last_name", m.last_name},
                    {"profession", m.profession_label},
                    {"read_seq", m.read_seq},
+                   {"delivered_seq", m.Delivered()},
                    {"active", !m.left_seq.has_value()}};
     return o;
 }
@@ -58,14 +59,16 @@ json::object MessageJson(const MessageRow& m, const std::vector<MemberRow>* memb
     else
         o["urgent"] = nullptr;
     if (members) {
-        int64_t readers = 0, read = 0;
+        int64_t readers = 0, read = 0, delivered = 0;
         for (const auto& mem : *members) {
             if (mem.account_id == m.author_id || !mem.Sees(m.seq, m.visibility)) continue;
             ++readers;
             if (mem.read_seq >= m.seq) ++read;
+            if (mem.Delivered() >= m.seq) ++delivered;
         }
         o["recipients"] = readers;
         o["read_by"] = read;
+        o["delivered_to"] = delivered;
     }
     return o;
 }
@@ -484,22 +487,34 @@ json::object MessagingService::Delete(const auth::Principal& p, const std::strin
 }
 
 json::object MessagingService::Read(const auth::Principal& p, const std::string& conversation_id, int64_t seq) {
+    return MoveCursor(p, conversation_id, seq, true);
+}
+
+json::object MessagingService::Delivered(const auth::Principal& p, const std::string& conversation_id, int64_t seq) {
+    return MoveCursor(p, conversation_id, seq, false);
+}
+
+json::object MessagingService::MoveCursor(const auth::Principal& p, const std::string& conversation_id, int64_t seq,
+                                          bool read) {
     return hub_.Write([&](storage::Session& s, live::Publication& pub) {
         return Within(s, p, conversation_id, false, [&](const ConversationRow& conv, const MemberRow& me,
                                                         patients::Scope*) {
             // Never beyond the last message (a forged number cannot hide messages yet to come) nor where one left.
             int64_t upto = std::min(seq, conv.last_seq);
             if (me.left_seq) upto = std::min(upto, *me.left_seq);
-            int64_t read_seq = me.read_seq;
-            if (upto > me.read_seq && repo::RaiseReadCursor(s, conversation_id, p.account_id, upto)) {
-                read_seq = upto;
-                // The reader's other devices clear their badge; the others update "lu par".
+            int64_t at = read ? me.read_seq : me.Delivered();
+            if (upto > at && (read ? repo::RaiseReadCursor(s, conversation_id, p.account_id, upto)
+                                   : repo::RaiseDeliveredCursor(s, conversation_id, p.account_id, upto))) {
+                at = upto;
+                // The reader's other devices clear their badge; the others update "lu par" / "distribué".
                 const json::object ev{{"conversation_id", conversation_id}, {"account_id", p.account_id},
-                                      {"read_seq", read_seq}};
-                for (const auto& member : ActiveIds(repo::Members(s, conversation_id))) pub.Add(member, "read", ev);
-                if (me.left_seq) pub.Add(p.account_id, "read", ev);
+                                      {read ? "read_seq" : "delivered_seq", at}};
+                for (const auto& member : ActiveIds(repo::Members(s, conversation_id)))
+                    pub.Add(member, read ? "read" : "delivered", ev);
+                if (me.left_seq) pub.Add(p.account_id, read ? "read" : "delivered", ev);
             }
-            return json::object{{"conversation_id", conversation_id}, {"read_seq", read_seq},
+            if (!read) return json::object{{"conversation_id", conversation_id}, {"delivered_seq", at}};
+            return json::object{{"conversation_id", conversation_id}, {"read_seq", at},
                                 {"unread", repo::UnreadOf(s, conversation_id, p.account_id)}};
         });
     });
@@ -526,6 +541,7 @@ json::object MessagingService::Receipts(const auth::Principal& p, const std::str
                                          {"first_name", mem.first_name},
                                          {"last_name", mem.last_name},
                                          {"profession", mem.profession_label},
+                                         {"delivered", mem.Delivered() >= m->seq},
                                          {"read", has_read}});
         }
         return json::object{{"message_id", m->id},

@@ -73,6 +73,8 @@ public:
                                const std::string& message_id, int64_t version);
     // Raises the caller's read cursor to `seq` (at most the last message): every device and every member learns it.
     boost::json::object Read(const auth::Principal& p, const std::string& conversation_id, int64_t seq);
+    // Raises the caller's delivered cursor to `seq`: a device of hers received the messages up to it.
+    boost::json::object Delivered(const auth::Principal& p, const std::string& conversation_id, int64_t seq);
     int64_t UnreadTotal(const auth::Principal& p);
     // Who of the members has read the message, who has not (its author only).
     boost::json::object Receipts(const auth::Principal& p, const std::string& conversation_id,
@@ -105,6 +107,8 @@ private:
     // The same for a read: the patient's grant is audited (durably, before the answer) under `action`.
     template <class F>
     auto Reading(const auth::Principal& p, const std::string& conversation_id, const char* action, F&& fn);
+    boost::json::object MoveCursor(const auth::Principal& p, const std::string& conversation_id, int64_t seq,
+                                   bool read);
     // The accounts named, directly or by directory entries (proven links only).
     std::set<std::string> People(const std::vector<std::string>& account_ids,
                                  const std::vector<std::string>& professional_ids);

@@ -271,3 +271,25 @@ test("the patients module's alerts reach the live feed: raised (to each recipien
   await phone.close();
   await desk.close();
 });
+
+test('"delivered" receipts: a device says what it received, the author sees "distribué" before "lu"; never beyond the last message', async () => {
+  const feed = await openLive(server, med.token);
+  const m = await send(med.token, { body: 'Je passe à 17 h' });
+  assert.equal(m.status, 201, m.text);
+  const forged = contract('POST', `${C}/{id}/delivered`,
+    await api(server, 'POST', `${C}/${conv.id}/delivered`, { token: coord.token, body: { seq: m.json.seq + 1000 } }));
+  assert.equal(forged.json.delivered_seq, m.json.seq, 'capped at the last message');
+  await feed.until((f) => f.events.some((e) => e.kind === 'delivered' && e.data.account_id === coord.account_id), 5000, 'delivered event');
+  const receipts = await api(server, 'GET', `${C}/${conv.id}/messages/${m.json.id}/receipts`, { token: med.token });
+  const coordRow = receipts.json.items.find((r) => r.account_id === coord.account_id);
+  assert.deepEqual([coordRow.delivered, coordRow.read], [true, false]);
+  const page = await api(server, 'GET', `${C}/${conv.id}/messages?after=${m.json.seq - 1}&limit=1`, { token: med.token });
+  assert.equal(page.json.items[0].delivered_to, receipts.json.items.filter((r) => r.delivered).length);
+  assert.ok(page.json.items[0].delivered_to >= page.json.items[0].read_by);
+  // Going back is not possible, and reading counts as received.
+  const back = await api(server, 'POST', `${C}/${conv.id}/delivered`, { token: coord.token, body: { seq: 1 } });
+  assert.equal(back.json.delivered_seq, m.json.seq);
+  assertProblem(await api(server, 'POST', `${C}/${conv.id}/delivered`, { token: coord.token, body: { seq: -1 } }), 422, 'invalid-field');
+  assertProblem(await api(server, 'POST', `${C}/${conv.id}/delivered`, { token: outsider.token, body: { seq: 1 } }), 404, 'not-found');
+  await feed.close();
+});

@@ -136,6 +136,9 @@ export const api = {
     del<Message>(`/conversations/${P(m.conversation_id)}/messages/${P(m.id)}`, { headers: { 'If-Match': String(m.version) } }),
   readConversation: (id: string, seq: number) =>
     post<{ conversation_id: string; read_seq: number; unread: number }>(`/conversations/${P(id)}/read`, { seq }),
+  /** A device of mine received the messages up to `seq` ("distribué" for their authors). */
+  deliveredConversation: (id: string, seq: number) =>
+    post<{ conversation_id: string; delivered_seq: number }>(`/conversations/${P(id)}/delivered`, { seq }),
   openAlerts: () => get<{ items: PatientAlert[]; count?: number }>('/alerts', { query: { state: 'open' } }),
 
   timeline: (id: string, q: { kind?: TimelineKind | ''; cursor?: string | null; limit?: number } = {}) =>

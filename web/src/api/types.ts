@@ -317,12 +317,14 @@ export interface SyncPage { changes: SyncChange[]; cursor: string; more: boolean
 // --- messaging (docs/messaging.md) -----------------------------------------------------------------
 export interface ConversationMember {
   account_id: string; first_name: string; last_name: string; profession: string; read_seq: number; active: boolean;
+  /** The last message one of the member's devices received (at least read_seq). */
+  delivered_seq?: number;
 }
 export interface Message {
   id: string; conversation_id: string; seq: number; author_id: string; body: string; deleted: boolean; edited: boolean;
   created_at: string; version: number; reply_to: string | null;
   /** Members other than the author who may read it, and how many of them have ("lu par 3 sur 5"). */
-  recipients?: number; read_by?: number;
+  recipients?: number; read_by?: number; delivered_to?: number;
   /** 'health': for the health professionals of the care circle only. */
   visibility?: 'circle' | 'health';
   /** The patient the message is about (each reader opens it with their own access). */
@@ -337,7 +339,7 @@ export interface MessageOptions {
 }
 export interface MessageReceipts {
   message_id: string; recipients: number; read_by: number;
-  items: { account_id: string; first_name: string; last_name: string; profession: string; read: boolean }[];
+  items: { account_id: string; first_name: string; last_name: string; profession: string; delivered: boolean; read: boolean }[];
 }
 export interface Conversation {
   id: string; kind: 'direct' | 'group' | 'patient'; title: string;

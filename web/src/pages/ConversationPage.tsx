@@ -36,7 +36,9 @@ interface Waiting { id: string; body: string; options: MessageOptions }
 
 function receipt(m: Message, c: Conversation): string | null {
   if (m.recipients === undefined || m.read_by === undefined || m.recipients === 0) return null;
-  if (c.kind === 'direct') return m.read_by ? t.messages.read : t.messages.sent;
+  const delivered = m.delivered_to ?? 0;
+  if (c.kind === 'direct') return m.read_by ? t.messages.read : delivered ? t.messages.delivered : t.messages.sent;
+  if (!m.read_by && delivered) return t.messages.deliveredTo(delivered, m.recipients);
   return t.messages.readBy(m.read_by, m.recipients);
 }
 
@@ -45,7 +47,10 @@ function receipt(m: Message, c: Conversation): string | null {
 function withReceipts(m: Message, c: Conversation): Message {
   if (m.visibility === 'health') return m;
   const others = c.members.filter((x) => x.account_id !== m.author_id && x.active);
-  return { ...m, recipients: others.length, read_by: others.filter((x) => x.read_seq >= m.seq).length };
+  return {
+    ...m, recipients: others.length, read_by: others.filter((x) => x.read_seq >= m.seq).length,
+    delivered_to: others.filter((x) => Math.max(x.delivered_seq ?? 0, x.read_seq) >= m.seq).length,
+  };
 }
 
 const memberName = (x: Pick<ConversationMember, 'first_name' | 'last_name'>) => `${x.first_name} ${x.last_name}`;
@@ -97,7 +102,7 @@ function Receipts({ m }: { m: Message }) {
     <ul class="plain message__receipts" data-testid="receipts" aria-label={t.messages.whoRead}>
       {r.items.map((x) => (
         <li key={x.account_id} class={x.read ? 'is-read' : ''}>
-          {memberName(x)}{x.profession ? ` (${x.profession})` : ''} : <strong>{t.messages.readState(x.read)}</strong>
+          {memberName(x)}{x.profession ? ` (${x.profession})` : ''} : <strong>{t.messages.readState(x.read, x.delivered)}</strong>
         </li>
       ))}
     </ul>
@@ -471,6 +476,8 @@ export function ConversationPage({ params = [] }: { params?: string[] }) {
         });
       } else if (e.kind === 'read') {
         setConv((c) => c && { ...c, members: c.members.map((x) => (x.account_id === e.data.account_id ? { ...x, read_seq: e.data.read_seq } : x)) });
+      } else if (e.kind === 'delivered') {
+        setConv((c) => c && { ...c, members: c.members.map((x) => (x.account_id === e.data.account_id ? { ...x, delivered_seq: e.data.delivered_seq } : x)) });
       } else if (e.kind === 'urgent_escalated') {
         setMessages((o) => o && o.map((x) => (x.id === e.data.message_id && x.urgent ? { ...x, urgent: { ...x.urgent, escalation: e.data.step } } : x)));
       } else if (e.kind === 'conversation_left') {

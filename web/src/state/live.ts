@@ -34,6 +34,20 @@ export async function refreshUnread() {
   } catch { /* offline: keep the last count */ }
 }
 
+// "Distribué": a message of someone else reached this device; told once per conversation for what came together.
+const received = new Map<string, number>();
+let receivedTimer: ReturnType<typeof setTimeout> | null = null;
+function tellReceived(e: LiveEvent) {
+  const m = e.data?.message;
+  if (!m || m.author_id === me.value?.id) return;
+  received.set(m.conversation_id, Math.max(received.get(m.conversation_id) ?? 0, m.seq));
+  receivedTimer ??= setTimeout(() => {
+    receivedTimer = null;
+    for (const [cid, seq] of received) void api.deliveredConversation(cid, seq).catch(() => {});
+    received.clear();
+  }, 300);
+}
+
 function connect() {
   if (!wanted || socket) return;
   const url = new URL('/api/v1/live', window.location.href);
@@ -55,6 +69,7 @@ function connect() {
       if (last !== null && f.seq <= last) return;  // never twice
       last = f.seq;
       if (f.kind === 'message' || f.kind === 'read') void refreshUnread();
+      if (f.kind === 'message') tellReceived(f);
       for (const fn of listeners) fn(f);
     }
   };
