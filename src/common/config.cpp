@@ -93,6 +93,9 @@ const std::vector<Key>& Keys() {
          [](Config& c, const std::string& v) { c.break_glass_per_day = ToInt("break_glass_per_day", v, 0, 1000); }},
         {"urgent_check_seconds", "how often serve looks for urgent messages unread past their deadline (default 15)",
          [](Config& c, const std::string& v) { c.urgent_check_seconds = ToInt("urgent_check_seconds", v, 1, 3600); }},
+        {"digest_hours", "hours between two e-mails summing up one's unread messages (only when some are waiting and "
+                         "something arrived since the last one; no clinical content); 0: none (default)",
+         [](Config& c, const std::string& v) { c.digest_hours = ToInt("digest_hours", v, 0, 24 * 31); }},
         {"urgent_on_call", "e-mail addresses of the territory's on-call list, comma-separated: an urgent message still "
                            "unread after the circle's referent was told is e-mailed there (no clinical content); "
                            "empty: no such step",

@@ -41,6 +41,8 @@ struct Config {
     // Urgent messages (messaging/service.hpp): how often their deadlines are checked, and the on-call list told last.
     int64_t urgent_check_seconds = 15;
     std::string urgent_on_call;
+    // Hours between two e-mail digests of unread messages to one account; 0: no digest.
+    int64_t digest_hours = 0;
     // Checkpoints of the audit chain outside the database (audit/anchor.hpp); empty: DATA/audit.key and
     // DATA/audit-anchors.jsonl.
     std::string audit_key_file, audit_anchor_file;

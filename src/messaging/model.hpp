@@ -68,6 +68,12 @@ struct MessageFilter {
     int limit = 50;
 };
 
+// An account an e-mail digest is due to: its address, its unread messages and the conversations they are in.
+struct DigestRow {
+    std::string account_id, email;
+    int64_t unread = 0, conversations = 0;
+};
+
 struct AccountName {
     std::string id, first_name, last_name, profession_label;
 };

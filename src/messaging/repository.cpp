@@ -311,4 +311,28 @@ std::vector<Found> SearchMessages(storage::Session& s, const std::string& accoun
     return out;
 }
 
+std::vector<DigestRow> DigestsDue(storage::Session& s, int64_t since_before, int limit) {
+    // Active accounts with messages of others they have not read, the newest of which came after their last digest
+    // (or that never had one), and whose last digest is older than the period.
+    std::vector<DigestRow> out;
+    for (const auto& r : s.Query(
+             "SELECT m.account_id, a.email, COUNT(*), COUNT(DISTINCT m.conversation_id), MAX(x.created_at), "
+             "MAX(d.sent_at) FROM conversation_members m JOIN accounts a ON a.id = m.account_id AND a.status = 'active' "
+             "JOIN messages x ON x.conversation_id = m.conversation_id AND x.seq > m.read_seq AND x.seq > m.joined_seq "
+             "AND x.author_id <> m.account_id AND x.deleted_at IS NULL AND (x.visibility = 'circle' OR m.health = 1) "
+             "LEFT JOIN message_digests d ON d.account_id = m.account_id "
+             "WHERE m.left_seq IS NULL AND (d.sent_at IS NULL OR d.sent_at < ?) "
+             "GROUP BY m.account_id, a.email HAVING MAX(d.sent_at) IS NULL OR MAX(x.created_at) > MAX(d.sent_at) "
+             "ORDER BY m.account_id LIMIT ?",
+             {since_before, static_cast<int64_t>(limit)}))
+        out.push_back({r.Str(0), r.Str(1), r.Int(2), r.Int(3)});
+    return out;
+}
+
+bool ClaimDigest(storage::Session& s, const std::string& account_id, int64_t since_before, int64_t now) {
+    return s.Exec("INSERT INTO message_digests (account_id, sent_at) VALUES (?, ?) ON CONFLICT (account_id) "
+                  "DO UPDATE SET sent_at = excluded.sent_at WHERE message_digests.sent_at < ?",
+                  {account_id, now, since_before}) > 0;
+}
+
 }  // namespace cordee::messaging::repo

@@ -65,4 +65,10 @@ bool Escalate(storage::Session& s, const MessageRow& m, int64_t step, std::optio
 // word, newest first. A patient's conversation among them is for the service to check against the grant.
 std::vector<Found> SearchMessages(storage::Session& s, const std::string& account_id, const MessageFilter& f);
 
+// The accounts an e-mail digest is due to (unread messages, something new since their last digest, the last one sent
+// before `since_before`), with their counts.
+std::vector<DigestRow> DigestsDue(storage::Session& s, int64_t since_before, int limit);
+// Records that this account's digest is being sent now; false when another node did it meanwhile.
+bool ClaimDigest(storage::Session& s, const std::string& account_id, int64_t since_before, int64_t now);
+
 }  // namespace cordee::messaging::repo

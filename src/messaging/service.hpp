@@ -55,6 +55,9 @@ public:
     void Stop();
     // One pass over the urgent messages due (the thread's work; tests and the CLI call it too). Returns steps taken.
     int EscalateDue();
+    // The e-mail digests due (every `digest_hours`, to accounts with unread messages, no clinical content); returns
+    // how many were queued.
+    int SendDigests();
 
     // A direct conversation with the same person is the existing one (200); a new one is 201.
     std::pair<int, std::string> Create(const auth::Principal& p, const NewConversation& c, const std::string& key);

@@ -60,8 +60,9 @@ void MessagingService::Loop() {
         lock.unlock();
         try {
             EscalateDue();
+            if (cfg_.digest_hours > 0) SendDigests();
         } catch (const std::exception& e) {
-            log::Warn("urgent messages: pass failed", {{"error", e.what()}});  // the next pass tries again
+            log::Warn("urgent messages or digests: pass failed", {{"error", e.what()}});  // the next pass tries again
         }
         lock.lock();
     }
@@ -71,6 +72,27 @@ int MessagingService::EscalateDue() {
     const auto due = db_.ReadValue([&](storage::Session& s) { return repo::DueUrgent(s, NowMicros(), 100); });
     for (const auto& m : due) Escalate(m);
     return static_cast<int>(due.size());
+}
+
+int MessagingService::SendDigests() {
+    const int64_t now = NowMicros();
+    const int64_t since_before = now - cfg_.digest_hours * 3600 * 1'000'000;
+    const auto due = db_.ReadValue([&](storage::Session& s) { return repo::DigestsDue(s, since_before, 500); });
+    int sent = 0;
+    for (const auto& d : due) {
+        // Who wrote and what stay in Cordée: a mailbox is not a health data host.
+        sent += db_.WriteValue([&](storage::Session& s) {
+            if (!repo::ClaimDigest(s, d.account_id, since_before, now)) return 0;
+            mail::Enqueue(s, {d.email, "Cordée : " + std::to_string(d.unread) + " message(s) non lu(s)",
+                              "Bonjour,\n\nVous avez " + std::to_string(d.unread) + " message(s) non lu(s) dans " +
+                                  std::to_string(d.conversations) + " conversation(s) de Cordée.\nPour les lire : " +
+                                  cfg_.PublicUrl() + "/messages\n\nCe message ne contient aucune donnée de santé. "
+                                  "Vous recevez ce résumé au plus une fois toutes les " +
+                                  std::to_string(cfg_.digest_hours) + " heure(s), quand des messages vous attendent.\n"});
+            return 1;
+        });
+    }
+    return sent;
 }
 
 void MessagingService::Escalate(const MessageRow& due) {

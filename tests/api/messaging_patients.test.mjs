@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { api, startDemoServer, waitForMail } from '../lib/server.mjs';
+import { api, outbox, startDemoServer, waitForMail } from '../lib/server.mjs';
 import { assertProblem, demoLogin, mailTo, sleep, sql } from '../lib/flows.mjs';
 import { P, addMember, auditMaxSeq, breakGlass, createPatient, newProfessional, patchMember, profileOf } from '../lib/patients.mjs';
 import { openLive } from '../lib/live.mjs';
@@ -21,7 +21,7 @@ const members = {};
 
 before(async () => {
   // Deadlines are checked every second here (15 s as shipped), and the on-call list is configured.
-  server = await startDemoServer({ args: ['--urgent-check-seconds', '1', '--urgent-on-call', ON_CALL] });
+  server = await startDemoServer({ args: ['--urgent-check-seconds', '1', '--urgent-on-call', ON_CALL, '--digest-hours', '1'] });
   const who = async (role, i) => { const a = await demoLogin(server, role, i); return { ...a, ...(await profileOf(server, a.token)) }; };
   coord = await who('coordinator', 0);
   med = await who('professional', 0);
@@ -292,4 +292,16 @@ test('"delivered" receipts: a device says what it received, the author sees "dis
   assertProblem(await api(server, 'POST', `${C}/${conv.id}/delivered`, { token: coord.token, body: { seq: -1 } }), 422, 'invalid-field');
   assertProblem(await api(server, 'POST', `${C}/${conv.id}/delivered`, { token: outsider.token, body: { seq: 1 } }), 404, 'not-found');
   await feed.close();
+});
+
+test('the e-mail digest: once per period to whom unread messages wait, counting them, with no clinical content', async () => {
+  const digestTo = (who) => outbox(server.db).filter((eml) => mailTo(who.email)(eml) && /non lu/.test(eml));
+  const first = await waitForMail(server.db, (eml) => mailTo(social.email)(eml) && /non lu/.test(eml), 8000);
+  assert.match(first, /message\(s\) non lu\(s\) dans/);
+  assert.doesNotMatch(first, /Passage|INR|Chute|hématome|Lefèvre/, 'who wrote what stays in Cordée');
+  const count = digestTo(social).length;
+  assert.equal(count, 1);
+  assert.equal((await send(med.token, { body: 'Un de plus' })).status, 201);
+  await sleep(2500);  // two more passes
+  assert.equal(digestTo(social).length, 1, 'one digest per period, however many messages arrive');
 });
