@@ -3,7 +3,9 @@
 //   node bench/lighthouse/run.mjs NAME=URL=DATA_DIR [NAME=URL=DATA_DIR…]
 // The session is a real cookie login (password + TOTP) sent by Lighthouse as a Cookie header. Each page is measured
 // BENCH_LH_RUNS times (default 3) and the median performance score kept (the accessibility score does not vary).
-import { readFileSync } from 'node:fs';
+// BENCH_LH_PAGES (comma-separated among portail, patients, patient) measures only those pages; with BENCH_LH_OUT set,
+// each run's full report is written there as NAME-PAGE-RUN.json (its audits: bootup-time, long-tasks…).
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import lighthouse from 'lighthouse';
 import * as chromeLauncher from 'chrome-launcher';
@@ -16,6 +18,10 @@ const targets = process.argv.slice(2).map((a) => {
   return { name, url: url.replace('127.0.0.1', 'localhost').replace(/\/$/, ''), dataDir };
 });
 
+const only = process.env.BENCH_LH_PAGES ? process.env.BENCH_LH_PAGES.split(',') : null;
+const out = process.env.BENCH_LH_OUT;
+if (out) mkdirSync(out, { recursive: true });
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function pagesOf(t) {
@@ -25,7 +31,8 @@ async function pagesOf(t) {
   const cookie = cookieHeader(jar);
   const mine = await api({ url: t.url }, 'GET', '/api/v1/patients/mine', { headers: { cookie } });
   if (mine.status !== 200 || !mine.json.items.length) throw new Error(`${t.name}: no patient (${mine.status})`);
-  return { cookie, pages: [['portail', '/'], ['mes patients', '/patients'], ['patient', `/patients/${mine.json.items[0].id}`]] };
+  const pages = [['portail', '/'], ['patients', '/patients'], ['patient', `/patients/${mine.json.items[0].id}`]];
+  return { cookie, pages: pages.filter(([page]) => !only || only.includes(page)) };
 }
 
 const chrome = await chromeLauncher.launch({
@@ -50,6 +57,7 @@ try {
         }
         if (lhr.runtimeError) throw new Error(`${t.name} ${path}: ${lhr.runtimeError.message}`);
         if (new URL(lhr.finalDisplayedUrl).pathname !== path) throw new Error(`${t.name} ${path}: ended on ${lhr.finalDisplayedUrl}`);
+        if (out) writeFileSync(join(out, `${t.name.replace(/[^\w.-]+/g, '_')}-${page}-${i + 1}.json`), JSON.stringify(lhr));
         perf.push(Math.round(lhr.categories.performance.score * 100));
         a11y.push(Math.round(lhr.categories.accessibility.score * 100));
         lcp.push(lhr.audits['largest-contentful-paint'].numericValue);

@@ -9,10 +9,6 @@ import { Header, TabBar } from './components/Header';
 import { Loading } from './components/forms';
 import { Page } from './components/Page';
 import { NotFound } from './pages/NotFound';
-import { OfflineUnlock } from './pages/OfflineUnlock';
-import { OfflinePatients, OfflineUnavailable } from './pages/OfflinePatients';
-import { OfflinePatient } from './pages/OfflinePatient';
-import { DeviceCodeOffer } from './components/DeviceCodeOffer';
 import { offlineMode, wipedBecause } from './offline/sync';
 import type { Role } from './api';
 
@@ -75,13 +71,33 @@ function Forbidden() {
   return <Page title={t.forbidden.title}><p>{t.forbidden.text}</p><p><a href="/">{t.notFound.home}</a></p></Page>;
 }
 
+/** The component of `l` once its chunk is in, undefined until then (it is asked for at once). */
+function useLoaded(l: PageLoader | undefined): PageComponent | undefined {
+  const [, setReady] = useState(0);
+  const P = l ? loaded.get(l) : undefined;
+  useEffect(() => {
+    if (l && !P) load(l).then(() => setReady((x) => x + 1)).catch(() => setReady((x) => x + 1));
+  }, [l, P]);
+  return P;
+}
+
+// Chunks too: they are precached like the others, and most starts (online) never need them.
+const offlinePages = {
+  unlock: page(() => import('./pages/OfflineUnlock'), 'OfflineUnlock'),
+  patient: page(() => import('./pages/OfflinePatient'), 'OfflinePatient'),
+  patients: page(() => import('./pages/OfflinePatients'), 'OfflinePatients'),
+  unavailable: page(() => import('./pages/OfflinePatients'), 'OfflineUnavailable'),
+};
+
 /** Reopened without network: the device code first, then the patients this device keeps. */
 function OfflineRouted({ path }: { path: string }) {
-  if (offlineMode.value === 'locked') return <OfflineUnlock />;
   const m = /^\/patients\/([^/]+)$/.exec(path);
-  if (m && m[1] !== 'nouveau') return <OfflinePatient key={path} params={[decodeURIComponent(m[1])]} />;
-  if (path === '/' || path === '/patients') return <OfflinePatients />;
-  return <OfflineUnavailable />;
+  const [l, params]: [PageLoader, string[]] = offlineMode.value === 'locked' ? [offlinePages.unlock, []]
+    : m && m[1] !== 'nouveau' ? [offlinePages.patient, [decodeURIComponent(m[1])]]
+    : path === '/' || path === '/patients' ? [offlinePages.patients, []]
+    : [offlinePages.unavailable, []];
+  const P = useLoaded(l);
+  return P ? <P key={path} params={params} /> : <Loading />;
 }
 
 function Routed() {
@@ -94,11 +110,7 @@ function Routed() {
     if (def?.auth && user === null && !offline) navigate(loginUrl(), { replace: true });
   }, [def, user, offline]);
   // The page's chunk is asked for at once, in parallel with the session check.
-  const [, setReady] = useState(0);
-  const P = def ? loaded.get(def.page) : undefined;
-  useEffect(() => {
-    if (def && !P) load(def.page).then(() => setReady((x) => x + 1)).catch(() => setReady((x) => x + 1));
-  }, [def, P]);
+  const P = useLoaded(def?.page);
   if (offline && !user && def?.auth) return <OfflineRouted path={path} />;
   if (!def) return <NotFound />;
   if (def.auth) {
@@ -145,7 +157,6 @@ export function App() {
             {wipedBecause.value === 'revoked' ? t.offline.wipedRevoked : wipedBecause.value === 'stale' ? t.offline.wipedStale : t.offline.wipedFailures}
           </p>
         )}
-        {me.value && me.value.role !== 'operator' && path === '/' && <DeviceCodeOffer />}
         <Routed />
       </main>
       <footer class="site-footer"><p>{t.app.footer}</p></footer>

@@ -43,9 +43,14 @@ let account: string | null = null;
 let sending = false;
 let timer: ReturnType<typeof setInterval> | null = null;
 
+/** A new empty list would render the whole app again (it shows the count) at every start: an empty one stays. */
+function setPending(list: PendingEntry[]) {
+  if (list.length || pending.value.length) pending.value = list;
+}
+
 async function refresh() {
   const key = currentKey();
-  if (!account || !key) { pending.value = []; return; }
+  if (!account || !key) { setPending([]); return; }
   const r = await tx([OUTBOX], 'readonly', (t) => t.objectStore(OUTBOX).getAll());
   const mine = (r.result as StoredWrite[]).filter((w) => w.account === account);
   const out: PendingEntry[] = [];
@@ -53,7 +58,7 @@ async function refresh() {
     try { out.push({ key: w.key, account: w.account, kind: w.kind, queued_at: w.queued_at, ...(await open<Payload>(key, w)) }); }
     catch { /* sealed under a revoked key: unreadable, it goes with the next wipe */ }
   }
-  pending.value = out.sort((a, b) => a.queued_at.localeCompare(b.queued_at));
+  setPending(out.sort((a, b) => a.queued_at.localeCompare(b.queued_at)));
 }
 
 async function store(w: PendingEntry) {
@@ -116,7 +121,7 @@ export async function flush() {
 /** Called when the session changes (or the store opens offline): shows that account's writes and sends them. */
 export async function switchAccount(id: string | null) {
   account = id;
-  await refresh().catch(() => { pending.value = []; });
+  await refresh().catch(() => { setPending([]); });
   if (timer) { clearInterval(timer); timer = null; }
   if (!id) return;
   // 'online' events are not always fired (captive portals, flaky cells): also try every 30 seconds.

@@ -18,6 +18,9 @@ const MAX_FAILURES = 5;
 export const offlineMode = signal<'locked' | 'open' | null>(null);
 /** An online session whose device has no code yet: the store cannot be opened offline until one is chosen. */
 export const needsCode = signal(false);
+/** `needsCode` is settled for this session (the store was read, or could not be): the portal waits for it before
+ * showing its tiles, so that the offer never appears above them and pushes them down the screen. */
+export const codeChecked = signal(false);
 export const syncedAt = signal<string | null>(null);
 /** Bumped after each applied page, so that open offline pages read again. */
 export const storeVersion = signal(0);
@@ -44,6 +47,10 @@ async function wipe(why: 'revoked' | 'stale' | 'failures' | null) {
 
 /** A full session is open (login, or the app started with one). */
 export async function sessionStarted(me: Me) {
+  try { await openSession(me); } finally { codeChecked.value = true; }
+}
+
+async function openSession(me: Me) {
   if (revoked) return;
   let k: { key_id: string; key: string };
   try { k = await api.syncKey(); } catch { return; }  // offline store left as it is until the next try
@@ -63,6 +70,7 @@ export async function sessionStarted(me: Me) {
 export function sessionEnded() {
   if (timer) { clearInterval(timer); timer = null; }
   rawKey = null;
+  codeChecked.value = false;
 }
 
 /** Logout: nothing of the session stays on the device. */

@@ -5,6 +5,8 @@ import { ServiceIcon } from '../components/icons';
 import { ErrorSummary, Loading, Status, SubmitButton, TextField, fieldErrorsOf, type FieldErrors } from '../components/forms';
 import { t } from '../i18n';
 import { me, isApprover, flash } from '../state/session';
+import { DeviceCodeOffer } from '../components/DeviceCodeOffer';
+import { codeChecked } from '../offline/sync';
 
 const ORDER = ['directory', 'patients', 'messages', 'agenda', 'pathways', 'approvals', 'audit'];
 const HREF: Record<string, string> = {
@@ -90,17 +92,22 @@ export function Portal() {
 
   const services = portal ? [...portal.services].sort((a, b) => ORDER.indexOf(a.key) - ORDER.indexOf(b.key)) : [];
   const pending = portal?.counters.pending_enrolments ?? 0;
+  // What sits under the greeting appears in one go, once the portal answered and the device's offline state is known:
+  // shown piece by piece, each piece would push the others down the screen (Lighthouse's layout shift).
+  const ready = (portal || loadError) && codeChecked.value;
 
   return (
     <Page title={t.portal.title} heading={<span data-testid="greeting">{t.portal.greeting(`${user.first_name} ${user.last_name}`)}</span>} intro={t.portal.intro}>
       <Status message={notice} />
-      {loadError && <div class="error-summary" role="alert"><h2 class="error-summary__title">{loadError.title}</h2><p>{loadError.detail}</p></div>}
-      {portal && (isApprover.value || openAlerts !== null) && (
-        <section class="card counters" aria-labelledby="counters-title">
-          <h2 id="counters-title">{t.portal.countersTitle}</h2>
-          {openAlerts !== null && (<>
-            <p class="counter" data-testid="open-alerts-count"><strong>{t.portal.openAlerts(openAlerts)}</strong></p>
-            {openAlerts > 0 && <p><a href="/alertes">{t.portal.seeAlerts}</a></p>}
+      {!ready ? <Loading /> : (<>
+        {user.role !== 'operator' && <DeviceCodeOffer />}
+        {loadError && <div class="error-summary" role="alert"><h2 class="error-summary__title">{loadError.title}</h2><p>{loadError.detail}</p></div>}
+        {portal && (isApprover.value || openAlerts !== null) && (
+          <section class="card counters" aria-labelledby="counters-title">
+            <h2 id="counters-title">{t.portal.countersTitle}</h2>
+            {openAlerts !== null && (<>
+              <p class="counter" data-testid="open-alerts-count"><strong>{t.portal.openAlerts(openAlerts)}</strong></p>
+              {openAlerts > 0 && <p><a href="/alertes">{t.portal.seeAlerts}</a></p>}
           </>)}
           {isApprover.value && (<>
             <p class="counter" data-testid="pending-count"><strong>{t.portal.pendingEnrolments(pending)}</strong></p>
@@ -110,7 +117,7 @@ export function Portal() {
       )}
       <section aria-labelledby="services-title">
         <h2 id="services-title">{t.portal.servicesTitle}</h2>
-        {!portal && !loadError ? <Loading /> : (
+        {portal && (
           <ul class="tiles">
             {services.map((s0) => {
               // The directory and patient pages exist in this app: their tiles are links even if the server still says otherwise.
@@ -155,6 +162,7 @@ export function Portal() {
           <div class="actions"><SubmitButton busy={busy} label={t.portal.favoriteAdd} busyLabel={t.portal.favoriteAdding} class="btn btn--secondary" /></div>
         </form>
       </section>
+      </>)}
     </Page>
   );
 }
