@@ -87,13 +87,18 @@ const offlinePages = {
   patient: page(() => import('./pages/OfflinePatient'), 'OfflinePatient'),
   patients: page(() => import('./pages/OfflinePatients'), 'OfflinePatients'),
   unavailable: page(() => import('./pages/OfflinePatients'), 'OfflineUnavailable'),
+  messages: page(() => import('./pages/Messages'), 'OfflineMessages'),
+  conversation: page(() => import('./pages/ConversationPage'), 'OfflineConversation'),
 };
 
 /** Reopened without network: the device code first, then the patients this device keeps. */
 function OfflineRouted({ path }: { path: string }) {
   const m = /^\/patients\/([^/]+)$/.exec(path);
+  const c = /^\/messages\/([^/]+)$/.exec(path);
   const [l, params]: [PageLoader, string[]] = offlineMode.value === 'locked' ? [offlinePages.unlock, []]
     : m && m[1] !== 'nouveau' ? [offlinePages.patient, [decodeURIComponent(m[1])]]
+    : c ? [offlinePages.conversation, [decodeURIComponent(c[1])]]
+    : path === '/messages' ? [offlinePages.messages, []]
     : path === '/' || path === '/patients' ? [offlinePages.patients, []]
     : [offlinePages.unavailable, []];
   const P = useLoaded(l);
