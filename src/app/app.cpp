@@ -36,7 +36,11 @@ App::App(Config config) : cfg(std::move(config)) {
         *records, patients::MakeSimulatedInsi(cfg.insi_file.empty() ? cfg.data + "/insi.json" : cfg.insi_file),
         cfg);
     notebook = std::make_unique<notebook::NotebookService>(*records, cfg);
-    hub = std::make_unique<live::Hub>(*db);
+    // On PostgreSQL the hub reads the feeds through a connection of its own: under load the pool's connections are
+    // taken by the requests, and the sockets would wait behind them (bench/messaging.sh, saturation).
+    hub = std::make_unique<live::Hub>(*db, cfg.UsesPostgres() ? storage::OpenDatabase(cfg.database, cfg.data, 1,
+                                                                                       cfg.pg_prepared_statements)
+                                                              : nullptr);
     // Web Push (docs/messaging.md): for the accounts with no live socket open on any node, checked again just before
     // each push; a logout ends the subscriptions of its device.
     push = std::make_unique<push::PushService>(*db, cfg);

@@ -60,7 +60,12 @@ struct Hub::Subscriber {
     bool gone = false;   // unsubscribed (under mu_)
 };
 
-Hub::Hub(storage::Database& db) : db_(db), thread_([this] { Run(); }), presence_(std::make_unique<Presence>(db)) {
+Hub::Hub(storage::Database& db, std::unique_ptr<storage::Database> own_reads)
+    : db_(db),
+      own_reads_(std::move(own_reads)),
+      reads_(own_reads_ ? *own_reads_ : db),
+      thread_([this] { Run(); }),
+      presence_(std::make_unique<Presence>(db)) {
     // Other nodes' commits (PostgreSQL): their accounts' sockets here read what follows; after a reconnection of the
     // listener, every socket reads, since what was notified meanwhile is lost.
     listener_ = db_.Listen(repo::kChannel, [this](const std::string& account_id) {
@@ -209,7 +214,7 @@ void Hub::PumpAll(const std::vector<std::shared_ptr<Subscriber>>& subs) {
     }
     const std::vector<std::pair<std::string, int64_t>> after(lowest.begin(), lowest.end());
     const int limit = static_cast<int>(std::min<size_t>(kBatch * after.size(), kRowsPerRead));
-    const auto rows = db_.ReadValue([&](storage::Session& s) { return repo::EventsAfterEach(s, after, limit); });
+    const auto rows = reads_.ReadValue([&](storage::Session& s) { return repo::EventsAfterEach(s, after, limit); });
     // Rows come by account: each feed's events are one range.
     std::map<std::string, std::pair<size_t, size_t>> range;
     for (size_t i = 0; i < rows.size(); ++i) {

@@ -43,7 +43,9 @@ private:
 
 class Hub {
 public:
-    explicit Hub(storage::Database& db);
+    // `own_reads`: a database handle of the hub's own for the feeds' reads (PostgreSQL: one connection, so that the
+    // sockets are not served behind a queue of requests waiting for the pool); none: `db`.
+    explicit Hub(storage::Database& db, std::unique_ptr<storage::Database> own_reads = nullptr);
     ~Hub();
     Hub(const Hub&) = delete;
     Hub& operator=(const Hub&) = delete;
@@ -88,6 +90,8 @@ private:
     void Sweep();
 
     storage::Database& db_;
+    std::unique_ptr<storage::Database> own_reads_;
+    storage::Database& reads_;  // before thread_, which reads from the start
     mutable std::mutex mu_;
     std::condition_variable cv_;
     std::unordered_map<std::string, std::vector<std::shared_ptr<Subscriber>>> by_account_;
