@@ -51,40 +51,13 @@ void Enqueue(storage::Session& s, const Email& e) {
 Dispatcher::Dispatcher(storage::Database& db, DispatcherOptions opt) : db_(db), opt_(std::move(opt)) {}
 Dispatcher::~Dispatcher() { Stop(); }
 
-void Dispatcher::Start() { thread_ = std::thread([this] { Loop(); }); }
-
-void Dispatcher::Stop() {
-    {
-        std::lock_guard lock(mutex_);
-        stop_ = true;
-    }
-    cv_.notify_all();
-    if (thread_.joinable()) thread_.join();
+void Dispatcher::Start() {
+    job_.Start("mail", std::chrono::milliseconds(500), [this] { DeliverPending(); });
 }
 
-void Dispatcher::Poke() {
-    {
-        std::lock_guard lock(mutex_);
-        poked_ = true;
-    }
-    cv_.notify_all();
-}
+void Dispatcher::Stop() { job_.Stop(); }
 
-void Dispatcher::Loop() {
-    for (;;) {
-        {
-            std::unique_lock lock(mutex_);
-            cv_.wait_for(lock, std::chrono::milliseconds(500), [this] { return stop_ || poked_; });
-            if (stop_) return;
-            poked_ = false;
-        }
-        try {
-            DeliverPending();
-        } catch (const std::exception& e) {
-            log::Warn("mail dispatch failed", {{"error", e.what()}});
-        }
-    }
-}
+void Dispatcher::Poke() { job_.Poke(); }
 
 int Dispatcher::DeliverPending() {
     const int64_t now = NowMicros();

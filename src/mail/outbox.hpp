@@ -3,6 +3,7 @@
 // causes it (so it is sent if and only if the action happened), then a dispatcher thread delivers it
 // by SMTP when configured, otherwise as a file in DATA/outbox/ (demo, tests). Several nodes may run
 // dispatchers on one PostgreSQL: a message is claimed before it is sent.
+#include "common/background.hpp"
 #include "storage/database.hpp"
 
 #include <atomic>
@@ -34,14 +35,10 @@ public:
     int DeliverPending();         // one pass; returns messages delivered (also used by CLI commands)
 
 private:
-    void Loop();
     bool Deliver(const std::string& id, const Email& e, int64_t created_at, std::string& error);
     storage::Database& db_;
     DispatcherOptions opt_;
-    std::thread thread_;
-    std::mutex mutex_;
-    std::condition_variable cv_;
-    bool stop_ = false, poked_ = false;
+    Background job_;
 };
 
 }  // namespace cordee::mail

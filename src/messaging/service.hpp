@@ -5,6 +5,7 @@
 // Every change goes to the live feed of each member in the same transaction (live/service.hpp), and the unread counts
 // are always the messages of others after the member's read cursor.
 #include "auth/service.hpp"
+#include "common/background.hpp"
 #include "common/config.hpp"
 #include "common/errors.hpp"
 #include "live/service.hpp"
@@ -118,17 +119,13 @@ private:
     // A refusal met on a patient's conversation inside a write, traced once the write is rolled back.
     void AuditRefusal(const auth::Principal& p, const std::string& conversation_id, const char* action, const Error& e);
     void Escalate(const MessageRow& m);
-    void Loop();
 
     storage::Database& db_;
     live::Hub& hub_;
     patients::PatientRecords& records_;
     notebook::NotebookService& notebook_;
     const Config& cfg_;
-    std::mutex loop_mu_;
-    std::condition_variable loop_cv_;
-    bool stopping_ = false;
-    std::thread loop_;
+    Background job_;
     // Messages each account may send: a burst, then a steady pace (a flood is refused with 429, others unaffected).
     struct Bucket {
         double tokens;

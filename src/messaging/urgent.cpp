@@ -40,33 +40,13 @@ std::string Names(const std::vector<MemberRow>& members) {
 }  // namespace
 
 void MessagingService::Start() {
-    loop_ = std::thread([this] { Loop(); });
+    job_.Start("urgent messages and digests", std::chrono::seconds(cfg_.urgent_check_seconds), [this] {
+        EscalateDue();
+        if (cfg_.digest_hours > 0) SendDigests();
+    });
 }
 
-void MessagingService::Stop() {
-    {
-        std::lock_guard lock(loop_mu_);
-        stopping_ = true;
-    }
-    loop_cv_.notify_all();
-    if (loop_.joinable()) loop_.join();
-}
-
-void MessagingService::Loop() {
-    std::unique_lock lock(loop_mu_);
-    while (!stopping_) {
-        loop_cv_.wait_for(lock, std::chrono::seconds(cfg_.urgent_check_seconds), [this] { return stopping_; });
-        if (stopping_) break;
-        lock.unlock();
-        try {
-            EscalateDue();
-            if (cfg_.digest_hours > 0) SendDigests();
-        } catch (const std::exception& e) {
-            log::Warn("urgent messages or digests: pass failed", {{"error", e.what()}});  // the next pass tries again
-        }
-        lock.lock();
-    }
-}
+void MessagingService::Stop() { job_.Stop(); }
 
 int MessagingService::EscalateDue() {
     const auto due = db_.ReadValue([&](storage::Session& s) { return repo::DueUrgent(s, NowMicros(), 100); });

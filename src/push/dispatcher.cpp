@@ -40,31 +40,11 @@ Dispatcher::~Dispatcher() {
     if (curl_) curl_easy_cleanup(static_cast<CURL*>(curl_));
 }
 
-void Dispatcher::Start() { thread_ = std::thread([this] { Loop(); }); }
-
-void Dispatcher::Stop() {
-    {
-        std::lock_guard lock(mutex_);
-        stop_ = true;
-    }
-    cv_.notify_all();
-    if (thread_.joinable()) thread_.join();
+void Dispatcher::Start() {
+    job_.Start("push", std::chrono::milliseconds(500), [this] { DeliverPending(); });
 }
 
-void Dispatcher::Loop() {
-    for (;;) {
-        {
-            std::unique_lock lock(mutex_);
-            cv_.wait_for(lock, std::chrono::milliseconds(500), [this] { return stop_; });
-            if (stop_) return;
-        }
-        try {
-            DeliverPending();
-        } catch (const std::exception& e) {
-            log::Warn("push dispatch failed", {{"error", e.what()}});
-        }
-    }
-}
+void Dispatcher::Stop() { job_.Stop(); }
 
 // What became of one claimed notice, written with the others of its batch.
 struct Dispatcher::Result {

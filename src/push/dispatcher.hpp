@@ -6,6 +6,7 @@
 // claimed (a lease) before it is sent.
 #include "push/model.hpp"
 #include "push/service.hpp"
+#include "common/background.hpp"
 #include "storage/database.hpp"
 
 #include <condition_variable>
@@ -38,7 +39,6 @@ public:
 
 private:
     struct Result;
-    void Loop();
     void Deliver(Result& r);
     void Apply(storage::Session& s, const Result& r);
     Outcome Send(const Subscription& sub, const std::string& payload, const std::string& topic, long& status,
@@ -48,10 +48,7 @@ private:
     const PushService& push_;
     DispatcherOptions opt_;
     void* curl_ = nullptr;  // one handle, reused: connections to a push service stay open between notices
-    std::thread thread_;
-    std::mutex mutex_;
-    std::condition_variable cv_;
-    bool stop_ = false;
+    Background job_;
 };
 
 }  // namespace cordee::push
