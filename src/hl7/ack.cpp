@@ -50,14 +50,9 @@ std::string Utf8ToLatin1(std::string_view s) {
 }
 
 // The ACK is written as the sender declared (UTF-8 stays UTF-8 even when its bytes were not, the values then being
-// read as 8859-1 for the ACK), else as its bytes were read.
+// read as 8859-1 for the ACK), else (nothing declared, or a charset we refused) as its bytes were read.
 bool WritesLatin1(const Message& received) {
-    std::string declared = received.header().charset_declared;
-    for (char& c : declared)
-        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-    if (declared.find("UTF-8") != std::string::npos) return false;
-    if (declared.find("8859/1") != std::string::npos) return true;
-    return received.charset() == Charset::kLatin1;
+    return received.declared_charset().value_or(received.charset()) == Charset::kLatin1;
 }
 
 std::string ErrSegment(const Issue& e, char severity) {

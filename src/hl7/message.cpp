@@ -178,9 +178,11 @@ int Segment::Repetitions(int field) const {
 }
 
 Location Segment::At(int field, int rep, int comp, int sub) const {
+    // A name that is not one is still shown (its first 3 characters), or "???" when there is none.
     const std::string_view n = name();
-    return Location{IsSegmentName(n) ? std::string(n) : ToUtf8(n.substr(0, 3), m_->charset_), sequence(), field, rep,
-                    comp, sub};
+    std::string shown = IsSegmentName(n) ? std::string(n) : ToUtf8(n.substr(0, 3), m_->charset_);
+    if (shown.empty()) shown = "???";
+    return Location{std::move(shown), sequence(), field, rep, comp, sub};
 }
 
 // --- Message ---
@@ -309,8 +311,10 @@ void Message::ReadCharset() {
         charset_ = bad ? Charset::kLatin1 : Charset::kUtf8;
     } else if (cs == "8859/1") {
         charset_ = Charset::kLatin1;
+        declared_charset_ = Charset::kLatin1;
     } else if (cs == "UNICODE UTF-8" || cs == "UTF-8") {
         charset_ = Charset::kUtf8;
+        declared_charset_ = Charset::kUtf8;
         if (bad) {
             charset_ = Charset::kLatin1;  // what is salvaged for the ACK stays readable
             const size_t offset = static_cast<size_t>(bad - reinterpret_cast<const uint8_t*>(text_.data()));

@@ -129,6 +129,9 @@ public:
     const Header& header() const { return header_; }
     const Delimiters& delimiters() const { return delimiters_; }
     Charset charset() const { return charset_; }
+    // What MSH-18 declares when it is one we read (8859/1, UNICODE UTF-8 or UTF-8), else none (absent, ASCII, or
+    // refused): the ACK answers in the declared charset.
+    std::optional<Charset> declared_charset() const { return declared_charset_; }
     std::string_view text() const { return text_; }  // as received
 
     size_t segment_count() const { return segments_.size(); }
@@ -142,6 +145,7 @@ public:
 
 private:
     friend class Segment;
+    Message() = default;  // only Parse makes one: a message always has its parse result
     struct Span {
         uint32_t begin = 0, end = 0;
     };
@@ -166,6 +170,7 @@ private:
     Delimiters delimiters_;
     bool split_components_ = true;  // false when the encoding characters are unusable (MSH read by fields only)
     Charset charset_ = Charset::kUtf8;
+    std::optional<Charset> declared_charset_;
     std::vector<Span> lines_;       // segment texts (segments_[i] is lines_[i] split)
     std::vector<SegmentSpan> segments_;
     std::vector<Span> fields_;

@@ -36,6 +36,13 @@ int64_t LastSundayOneUtc(int year, int month) {
     return (last - weekday) * kMicrosPerDay + 60 * kMicrosPerMinute;
 }
 
+// The start of a text that is no date, quoted in a reason: printable ASCII only (it may be any bytes).
+std::string Quoted(std::string_view s) {
+    std::string r;
+    for (char c : s.substr(0, 40)) r += c >= 0x20 && c < 0x7F ? c : '?';
+    return r;
+}
+
 std::optional<Timestamp> Fail(std::string* why, std::string reason) {
     if (why) *why = std::move(reason);
     return std::nullopt;
@@ -102,7 +109,7 @@ std::optional<Timestamp> ParseTimestamp(std::string_view s, std::string* why) {
     size_t digits = 0;
     while (digits < s.size() && s[digits] >= '0' && s[digits] <= '9') ++digits;
     if (digits != 4 && digits != 6 && digits != 8 && digits != 10 && digits != 12 && digits != 14)
-        return Fail(why, "date illisible « " + std::string(s.substr(0, 40)) +
+        return Fail(why, "date illisible « " + Quoted(s) +
                              " » (AAAA[MM[JJ[HH[MM[SS[.S]]]]]][+/-ZZZZ] attendu)");
     Timestamp t;
     t.precision = static_cast<Precision>(digits / 2 - 2);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tests/fuzz/run.sh [SECONDS] [TARGET…]: builds (tests/fuzz/build.sh), then runs each target (all by default:
-# json_input upload line_reader http_headers push_subscription) for SECONDS (30 by default) on a copy of its corpus, so that runs
+# json_input upload line_reader http_headers push_subscription hl7_message mllp) for SECONDS (30 by default) on a copy of its corpus, so that runs
 # never change the repository. Exits 1 when a target crashes, leaks, times out or breaks an invariant, and prints
 # the path of the input that did it (kept under build-fuzz/crashes/). CORDEE_FUZZ_KEEP=DIR keeps the grown
 # corpora in DIR/<target> (to merge the interesting ones back: see tests/fuzz/README.md).
@@ -11,7 +11,7 @@ out=${CORDEE_FUZZ_BUILD:-$root/build-fuzz}
 seconds=${1:-30}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(json_input upload line_reader http_headers push_subscription)
+[ ${#targets[@]} -gt 0 ] || targets=(json_input upload line_reader http_headers push_subscription hl7_message mllp)
 
 "$here/build.sh" || { echo "fuzz: build failed" >&2; exit 1; }
 

@@ -232,6 +232,16 @@ TEST_CASE("hl7 character sets: 8859/1 and undeclared high bytes become UTF-8, de
         CHECK(e.text.find("PID-5") != std::string::npos);
         CHECK(m.header().control_id == "C1");  // salvaged for the ACK
     }
+    SUBCASE("what was declared, for the ACK") {
+        CHECK(Ok("MSH|^~\\&|A|F|||20240101||ADT^A28|C1|P|2.5||||||8859/1").declared_charset() == Charset::kLatin1);
+        CHECK(Ok("MSH|^~\\&|A|F|||20240101||ADT^A28|C1|P|2.5||||||UTF-8").declared_charset() == Charset::kUtf8);
+        CHECK(!Ok("MSH|^~\\&|A|F|||20240101||ADT^A28|C1|P|2.5").declared_charset());
+        CHECK(!Message::Parse("MSH|^~\\&|A|F|||20240101||ADT^A28|C1|P|2.5||||||8859/1x").declared_charset());
+    }
+    SUBCASE("invalid UTF-8 in a segment without a name: located all the same") {
+        const Message m = Message::Parse("MSH|^~\\&|A|F|||20240101||ADT^A28|C1|P|2.5||||||UTF-8\r|x|\xE9\r");
+        CHECK(Refused(m).where.Er7() == "???^1^2");
+    }
     SUBCASE("another charset: refused, naming MSH-18") {
         const Message m = Message::Parse("MSH|^~\\&|A|F|||20240101||ADT^A28|C1|P|2.5||||||8859/15\rPID|1\r");
         const Issue& e = Refused(m);

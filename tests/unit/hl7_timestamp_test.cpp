@@ -122,6 +122,7 @@ TEST_CASE("hl7 invalid dates are refused and say why, in French") {
     for (const char* bad : {"", "2", "202", "20240", "2024031", "15/03/2024", "abcd"})
         CHECK(Why(bad).find("date illisible") == 0);
     CHECK(!ParseTimestamp("2024-03-15"));  // `why` is optional
+    CHECK(Why("ab\xE9\x01") == "date illisible « ab?? » (AAAA[MM[JJ[HH[MM[SS[.S]]]]]][+/-ZZZZ] attendu)");
 }
 
 TEST_CASE("hl7 instants are written in Paris time with their offset; civil days convert both ways") {
